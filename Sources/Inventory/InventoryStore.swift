@@ -1,0 +1,280 @@
+import Day2Model
+
+/// A page of a list: the items, how many match in all, and whether more follow.
+public struct Page<Item: Sendable>: Sendable {
+    /// The items of this page.
+    public var items: [Item]
+    /// How many items match the filter in all.
+    public var totalElements: Int
+    /// Whether items follow this page (`offset + items.count < totalElements`).
+    public var hasNext: Bool
+
+    /// Creates a page.
+    public init(items: [Item], totalElements: Int, hasNext: Bool) {
+        self.items = items
+        self.totalElements = totalElements
+        self.hasNext = hasNext
+    }
+}
+
+/// The list conventions of the API: filter, order, page size and offset.
+public struct ListQuery: Sendable {
+    /// The parsed filter, nil for all.
+    public var filter: FilterExpression?
+    /// Sort keys; the resource ID always breaks ties.
+    public var orderBy: [OrderTerm]
+    /// 1...100, or nil for every match (as upstream does).
+    public var pageSize: Int?
+    /// 0...10000.
+    public var offset: Int
+
+    /// A query from parsed parts.
+    public init(filter: FilterExpression? = nil, orderBy: [OrderTerm] = [], pageSize: Int? = nil, offset: Int = 0)
+        throws(ValidationError)
+    {
+        if let pageSize, !(1...100).contains(pageSize) {
+            throw ValidationError(field: "pageSize", rule: "must be 1..100, got \(pageSize)")
+        }
+        guard (0...10000).contains(offset) else {
+            throw ValidationError(field: "offset", rule: "must be 0..10000, got \(offset)")
+        }
+        self.filter = filter
+        self.orderBy = orderBy
+        self.pageSize = pageSize
+        self.offset = offset
+    }
+
+    /// A query from the API's text parameters.
+    public init(filter: String, orderBy: String = "", pageSize: Int? = nil, offset: Int = 0) throws(ValidationError) {
+        try self.init(
+            filter: try FilterParser.parse(filter),
+            orderBy: try OrderByParser.parse(orderBy),
+            pageSize: pageSize,
+            offset: offset
+        )
+    }
+
+    /// Everything, in resource-ID order.
+    public static let all = try! ListQuery()
+}
+
+/// A constraint on one schedule target kind in a schedule list.
+public enum TargetFilter: Sendable, Hashable {
+    /// No constraint.
+    case any
+    /// Only schedules without this kind of target (the API's `"null"`).
+    case withoutTarget
+    /// Schedules that apply to this resource, including those inherited from its site and regions.
+    case id(String)
+
+    /// Parses the API's query value: absent/empty → any, `"null"` → withoutTarget, else an ID.
+    public static func parse(_ text: String?) -> TargetFilter {
+        guard let text, !text.isEmpty else { return .any }
+        return text == "null" ? .withoutTarget : .id(text)
+    }
+}
+
+/// The schedule list query of the API (`hostId`/`siteId`/`regionId` with inheritance, `unixEpoch`).
+public struct ScheduleQuery: Sendable {
+    /// Host constraint.
+    public var hostId: TargetFilter
+    /// Site constraint.
+    public var siteId: TargetFilter
+    /// Region constraint.
+    public var regionId: TargetFilter
+    /// Keep only schedules active at this instant (Unix seconds).
+    public var unixEpoch: Int64?
+    /// 1...100, nil for all.
+    public var pageSize: Int?
+    /// 0...10000.
+    public var offset: Int
+
+    /// Creates a query; at most one of the three target constraints may name an ID.
+    public init(
+        hostId: TargetFilter = .any,
+        siteId: TargetFilter = .any,
+        regionId: TargetFilter = .any,
+        unixEpoch: Int64? = nil,
+        pageSize: Int? = nil,
+        offset: Int = 0
+    ) throws(ValidationError) {
+        let named = [hostId, siteId, regionId].filter { if case .id = $0 { true } else { false } }
+        guard named.count <= 1 else {
+            throw ValidationError(
+                field: "hostId",
+                rule: "Only one of TargetHost, TargetSite and TargetRegion can be specified"
+            )
+        }
+        if case .id(let id) = hostId { try ResourceID.validate(id, kind: .host, field: "hostId") }
+        if case .id(let id) = siteId { try ResourceID.validate(id, kind: .site, field: "siteId") }
+        if case .id(let id) = regionId { try ResourceID.validate(id, kind: .region, field: "regionId") }
+        if let pageSize, !(1...100).contains(pageSize) {
+            throw ValidationError(field: "pageSize", rule: "must be 1..100, got \(pageSize)")
+        }
+        guard (0...10000).contains(offset) else {
+            throw ValidationError(field: "offset", rule: "must be 0..10000, got \(offset)")
+        }
+        self.hostId = hostId
+        self.siteId = siteId
+        self.regionId = regionId
+        self.unixEpoch = unixEpoch
+        self.pageSize = pageSize
+        self.offset = offset
+    }
+}
+
+/// Every schedule that applies to one host: its own, its site's and those of each ancestor region.
+public struct HostSchedules: Sendable, Hashable {
+    /// Single (one-off) schedules.
+    public var single: [SingleSchedule]
+    /// Repeated (cron) schedules.
+    public var repeated: [RepeatedSchedule]
+
+    /// Creates the set.
+    public init(single: [SingleSchedule] = [], repeated: [RepeatedSchedule] = []) {
+        self.single = single
+        self.repeated = repeated
+    }
+}
+
+/// The Inventory: every resource of Day 2, scoped by tenant (project UUID) on every call.
+///
+/// Implementations never return or change a row of another tenant; a resource of another tenant is "not found".
+/// Writes are atomic: a call that throws has changed nothing. Errors are `InventoryError`.
+public protocol InventoryStore: Sendable {
+    // MARK: Health, transactions and leases
+
+    /// One round trip to the database (the health check and the benchmark baseline).
+    func ping() async throws
+    /// The highest schema migration applied.
+    func schemaVersion() async throws -> Int
+
+    /// Runs `body` against a view of the store inside one transaction: all of its writes land, or none.
+    func withTransaction<T: Sendable>(_ body: @Sendable (any InventoryStore) async throws -> T) async throws -> T
+    /// Takes or renews the lease `name` for `holder` for `seconds`; false while another holder's lease is live.
+    func acquireLease(name: String, holder: String, seconds: Int64) async throws -> Bool
+    /// Gives the lease up if `holder` holds it.
+    func releaseLease(name: String, holder: String) async throws
+
+    // MARK: Projects
+
+    /// Creates a project; `id` defaults to a fresh UUID.
+    func createProject(name: String, id: String?) async throws -> Project
+    /// Every project, by name.
+    func projects() async throws -> [Project]
+    /// The project called `name`, if any.
+    func project(named name: String) async throws -> Project?
+
+    // MARK: Regions and sites
+
+    /// Creates a region (its parent must exist in the same project).
+    func createRegion(tenant: String, _ region: Region) async throws -> Region
+    /// The region `id`.
+    func region(tenant: String, id: String) async throws -> Region
+    /// Replaces the client-settable fields of a region; a parent chain may not loop.
+    func updateRegion(tenant: String, _ region: Region) async throws -> Region
+    /// Deletes a region without child regions or sites; schedules on it lose their target.
+    func deleteRegion(tenant: String, id: String) async throws
+    /// Lists regions.
+    func regions(tenant: String, _ query: ListQuery) async throws -> Page<Region>
+    /// Creates a site.
+    func createSite(tenant: String, _ site: Site) async throws -> Site
+    /// The site `id`.
+    func site(tenant: String, id: String) async throws -> Site
+    /// Replaces the client-settable fields of a site.
+    func updateSite(tenant: String, _ site: Site) async throws -> Site
+    /// Deletes a site without hosts; schedules on it lose their target.
+    func deleteSite(tenant: String, id: String) async throws
+    /// Lists sites.
+    func sites(tenant: String, _ query: ListQuery) async throws -> Page<Site>
+
+    // MARK: Hosts and instances
+
+    /// Creates a host; its UUID is unique within the project.
+    func createHost(tenant: String, _ host: HostResource) async throws -> HostResource
+    /// The host `id`.
+    func host(tenant: String, id: String) async throws -> HostResource
+    /// The host whose SMBIOS UUID is `uuid`, if any.
+    func host(tenant: String, uuid: String) async throws -> HostResource?
+    /// Replaces the fields of a host.
+    func updateHost(tenant: String, _ host: HostResource) async throws -> HostResource
+    /// Deletes a host without an instance; schedules on it lose their target.
+    func deleteHost(tenant: String, id: String) async throws
+    /// Lists hosts.
+    func hosts(tenant: String, _ query: ListQuery) async throws -> Page<HostResource>
+    /// Creates an instance for a host that has none, with an existing OS (and policy, if given).
+    func createInstance(tenant: String, _ instance: Instance) async throws -> Instance
+    /// The instance `id`.
+    func instance(tenant: String, id: String) async throws -> Instance
+    /// The instance of host `hostId`, if any.
+    func instance(tenant: String, hostId: String) async throws -> Instance?
+    /// The instances of several hosts, by host ID (for pages of hosts).
+    func instances(tenant: String, hostIds: [String]) async throws -> [String: Instance]
+    /// Replaces the fields of an instance (referenced OS and policy must exist).
+    func updateInstance(tenant: String, _ instance: Instance) async throws -> Instance
+    /// Deletes an instance and its update runs.
+    func deleteInstance(tenant: String, id: String) async throws
+    /// Lists instances.
+    func instances(tenant: String, _ query: ListQuery) async throws -> Page<Instance>
+
+    // MARK: OS resources and policies
+
+    /// Creates an OS resource; name and (profile, image ID) are unique within the project.
+    func createOSResource(tenant: String, _ os: OSResource) async throws -> OSResource
+    /// The OS resource `id`.
+    func osResource(tenant: String, id: String) async throws -> OSResource
+    /// Replaces the fields of an OS resource (the name is immutable).
+    func updateOSResource(tenant: String, _ os: OSResource) async throws -> OSResource
+    /// Deletes an OS resource no instance runs and no policy targets.
+    func deleteOSResource(tenant: String, id: String) async throws
+    /// Lists OS resources.
+    func osResources(tenant: String, _ query: ListQuery) async throws -> Page<OSResource>
+    /// Creates a policy (its target OS must exist).
+    func createPolicy(tenant: String, _ policy: OSUpdatePolicy) async throws -> OSUpdatePolicy
+    /// The policy `id`.
+    func policy(tenant: String, id: String) async throws -> OSUpdatePolicy
+    /// Deletes a policy no instance links to; runs that applied it keep their history without the link.
+    func deletePolicy(tenant: String, id: String) async throws
+    /// Lists policies.
+    func policies(tenant: String, _ query: ListQuery) async throws -> Page<OSUpdatePolicy>
+
+    // MARK: Update runs
+
+    /// Records a new update run.
+    func createRun(tenant: String, _ run: OSUpdateRun) async throws -> OSUpdateRun
+    /// The run `id`.
+    func run(tenant: String, id: String) async throws -> OSUpdateRun
+    /// Replaces the mutable fields of a run (status, details, times).
+    func updateRun(tenant: String, _ run: OSUpdateRun) async throws -> OSUpdateRun
+    /// Deletes a run.
+    func deleteRun(tenant: String, id: String) async throws
+    /// Lists runs.
+    func runs(tenant: String, _ query: ListQuery) async throws -> Page<OSUpdateRun>
+    /// The newest run of an instance that has not ended, if any.
+    func openRun(tenant: String, instanceId: String) async throws -> OSUpdateRun?
+
+    // MARK: Schedules
+
+    /// Creates a single schedule (start in the future, target existing).
+    func createSingleSchedule(tenant: String, _ schedule: SingleSchedule) async throws -> SingleSchedule
+    /// The single schedule `id`.
+    func singleSchedule(tenant: String, id: String) async throws -> SingleSchedule
+    /// Replaces a single schedule (a changed start must be in the future).
+    func updateSingleSchedule(tenant: String, _ schedule: SingleSchedule) async throws -> SingleSchedule
+    /// Deletes a single schedule.
+    func deleteSingleSchedule(tenant: String, id: String) async throws
+    /// Lists single schedules with the target/inheritance/activity constraints.
+    func singleSchedules(tenant: String, _ query: ScheduleQuery) async throws -> Page<SingleSchedule>
+    /// Creates a repeated schedule.
+    func createRepeatedSchedule(tenant: String, _ schedule: RepeatedSchedule) async throws -> RepeatedSchedule
+    /// The repeated schedule `id`.
+    func repeatedSchedule(tenant: String, id: String) async throws -> RepeatedSchedule
+    /// Replaces a repeated schedule.
+    func updateRepeatedSchedule(tenant: String, _ schedule: RepeatedSchedule) async throws -> RepeatedSchedule
+    /// Deletes a repeated schedule.
+    func deleteRepeatedSchedule(tenant: String, id: String) async throws
+    /// Lists repeated schedules with the target/inheritance/activity constraints.
+    func repeatedSchedules(tenant: String, _ query: ScheduleQuery) async throws -> Page<RepeatedSchedule>
+    /// Every schedule that applies to host `hostId`: its own, its site's and its regions' (the agent's windows).
+    func schedules(tenant: String, hostId: String) async throws -> HostSchedules
+}

@@ -1,0 +1,171 @@
+import Foundation
+import Logging
+import NIOSSL
+import PostgresNIO
+
+/// The scale-out store: PostgreSQL through a PostgresNIO connection pool, shared by several orchestrator replicas.
+public final class PostgresDatabase: SQLDatabase {
+    /// PostgreSQL's dialect.
+    public var dialect: SQLDialect { .postgres }
+
+    let client: PostgresClient
+    private let logger: Logger
+
+    /// Connects to `url` (`postgres://user:password@host:port/database?sslmode=disable|prefer|require`).
+    public init(url: String, logger: Logger, maximumConnections: Int = 20) throws {
+        guard let components = URLComponents(string: url),
+            components.scheme == "postgres" || components.scheme == "postgresql",
+            let host = components.host, !host.isEmpty
+        else {
+            throw SQLDriverError(kind: .connection, message: "database URL must look like postgres://user@host:port/db")
+        }
+        let sslMode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
+        let tls: PostgresClient.Configuration.TLS
+        switch sslMode {
+        case "disable": tls = .disable
+        case "prefer": tls = .prefer(TLSConfiguration.makeClientConfiguration())
+        case "require", "verify-full": tls = .require(TLSConfiguration.makeClientConfiguration())
+        default:
+            throw SQLDriverError(kind: .connection, message: "sslmode must be disable, prefer or require, got \(sslMode)")
+        }
+        let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        var configuration = PostgresClient.Configuration(
+            host: host,
+            port: components.port ?? 5432,
+            username: components.user ?? "postgres",
+            password: components.password,
+            database: database.isEmpty ? nil : database,
+            tls: tls
+        )
+        configuration.options.maximumConnections = maximumConnections
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        do {
+            let rows = try await client.query(try Self.makeQuery(sql, binds), logger: logger)
+            return try await Self.collect(rows)
+        } catch let error as PSQLError {
+            throw Self.translate(error)
+        }
+    }
+
+    public func execute(_ sql: String, _ binds: [SQLValue]) async throws {
+        _ = try await query(sql, binds)
+    }
+
+    public func withTransaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in
+                let executor = PostgresTransaction(connection: connection, logger: logger)
+                try await executor.execute("BEGIN", [])
+                do {
+                    let result = try await body(executor)
+                    try await executor.execute("COMMIT", [])
+                    return result
+                } catch {
+                    try? await executor.execute("ROLLBACK", [])
+                    throw error
+                }
+            }
+        } catch let error as PSQLError {
+            throw Self.translate(error)
+        }
+    }
+
+    public func run() async throws {
+        await client.run()
+    }
+
+    public func close() async {}
+
+    /// Turns `?` placeholders into `$1, $2, …` and binds the values with their own types.
+    static func makeQuery(_ sql: String, _ binds: [SQLValue]) throws -> PostgresQuery {
+        var text = ""
+        text.reserveCapacity(sql.utf8.count + binds.count * 2)
+        var number = 0
+        for character in sql {
+            if character == "?" {
+                number += 1
+                text += "$\(number)"
+            } else {
+                text.append(character)
+            }
+        }
+        var bindings = PostgresBindings(capacity: binds.count)
+        for value in binds {
+            switch value {
+            case .null: bindings.appendNull()
+            case .integer(let number): bindings.append(number)
+            case .real(let number): bindings.append(number)
+            case .text(let string): bindings.append(string)
+            }
+        }
+        return PostgresQuery(unsafeSQL: text, binds: bindings)
+    }
+
+    /// Reads every row of a result into driver-neutral rows.
+    static func collect(_ sequence: PostgresRowSequence) async throws -> [SQLRow] {
+        var rows: [SQLRow] = []
+        var columns: SQLColumns?
+        for try await row in sequence {
+            var values: [SQLValue] = []
+            var names: [String] = []
+            for cell in row {
+                if columns == nil { names.append(cell.columnName) }
+                values.append(try value(of: cell))
+            }
+            if columns == nil { columns = SQLColumns(names) }
+            rows.append(SQLRow(columns: columns!, values: values))
+        }
+        return rows
+    }
+
+    private static func value(of cell: PostgresCell) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2: return .integer(Int64(try cell.decode(Int16.self)))
+        case .int4: return .integer(Int64(try cell.decode(Int32.self)))
+        case .int8: return .integer(try cell.decode(Int64.self))
+        case .bool: return .integer(try cell.decode(Bool.self) ? 1 : 0)
+        case .float4, .float8: return .real(try cell.decode(Double.self))
+        case .numeric: return .real(Double(try cell.decode(String.self)) ?? 0)
+        default: return .text(try cell.decode(String.self))
+        }
+    }
+
+    /// Maps PostgreSQL's SQLSTATE codes onto the driver-neutral error kinds.
+    static func translate(_ error: PSQLError) -> SQLDriverError {
+        let state = error.serverInfo?[.sqlState] ?? ""
+        let message = error.serverInfo?[.message] ?? String(reflecting: error.code)
+        switch state {
+        case "23505": return SQLDriverError(kind: .uniqueViolation, message: message)
+        case "23503": return SQLDriverError(kind: .foreignKeyViolation, message: message)
+        case "23514", "23502": return SQLDriverError(kind: .checkViolation, message: message)
+        case "40001", "40P01", "55P03": return SQLDriverError(kind: .busy, message: message)
+        case "": return SQLDriverError(kind: .connection, message: message)
+        default: return SQLDriverError(kind: .other, message: "\(state): \(message)")
+        }
+    }
+}
+
+/// One leased PostgreSQL connection inside an open transaction.
+struct PostgresTransaction: SQLExecutor {
+    let connection: PostgresConnection
+    let logger: Logger
+    var dialect: SQLDialect { .postgres }
+
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        do {
+            let rows = try await connection.query(try PostgresDatabase.makeQuery(sql, binds), logger: logger)
+            return try await PostgresDatabase.collect(rows)
+        } catch let error as PSQLError {
+            throw PostgresDatabase.translate(error)
+        }
+    }
+
+    func execute(_ sql: String, _ binds: [SQLValue]) async throws {
+        _ = try await query(sql, binds)
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Inventory
+import Logging
+import Metrics
+import NIOCore
+import Prometheus
+
+/// The HTTP side of the orchestrator: health, metrics, and (in later layers) the REST API and Web UI.
+public enum HTTPServer {
+    /// The router every HTTP listener serves; tests use exactly this.
+    public static func makeRouter(
+        store: some InventoryStore,
+        registry: PrometheusCollectorRegistry,
+        logger: Logger
+    ) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: registry)))
+        router.get("/healthz") { _, _ -> Response in
+            do {
+                try await store.ping()
+                let version = try await store.schemaVersion()
+                return json(.ok, ["status": "ok", "database": "ok", "schemaVersion": version])
+            } catch {
+                logger.warning("health check failed", metadata: ["error": "\(error)"])
+                return json(.serviceUnavailable, ["status": "unavailable", "database": "\(error)"])
+            }
+        }
+        router.get("/metrics") { _, _ -> Response in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: registry.emitToString()))
+            )
+        }
+        return router
+    }
+
+    /// A JSON response from a dictionary.
+    static func json(_ status: HTTPResponse.Status, _ object: [String: any Sendable]) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+}
+
+/// Counts requests by method and status class and times them, through an injected metrics factory.
+struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let factory: any MetricsFactory
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        let start = ContinuousClock.now
+        let method = request.method.rawValue
+        do {
+            let response = try await next(request, context)
+            record(method: method, status: response.status.code, since: start)
+            return response
+        } catch {
+            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            record(method: method, status: status, since: start)
+            throw error
+        }
+    }
+
+    private func record(method: String, status: Int, since start: ContinuousClock.Instant) {
+        let dimensions = [("method", method), ("status", "\(status)")]
+        Counter(label: "day2_http_requests_total", dimensions: dimensions, factory: factory).increment()
+        Timer(label: "day2_http_request_duration_seconds", dimensions: [("method", method)], factory: factory)
+            .record(duration: ContinuousClock.now - start)
+    }
+}

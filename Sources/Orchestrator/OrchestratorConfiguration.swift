@@ -1,0 +1,168 @@
+import Foundation
+import Logging
+
+/// Everything `day2-orchestrator` can be told, with its defaults.
+///
+/// Each key is resolved in this order: command-line flag, `DAY2_*` environment variable, configuration file
+/// (JSON, `--config`), default. `OrchestratorConfiguration.keys` is the single list the README documents.
+public struct OrchestratorConfiguration: Sendable, Equatable {
+    /// Folder for the SQLite file and other local state.
+    public var dataDirectory: String = "./.day2"
+    /// `sqlite` (a file in the data folder), `sqlite:/path/file.sqlite`, or a `postgres://…` URL.
+    public var database: String = "sqlite"
+    /// Address the HTTP (REST, UI, health, metrics) server binds to.
+    public var httpHost: String = "127.0.0.1"
+    /// HTTP port; 0 picks a free one.
+    public var httpPort: Int = 8080
+    /// Address the southbound gRPC server binds to.
+    public var grpcHost: String = "127.0.0.1"
+    /// Southbound gRPC port.
+    public var grpcPort: Int = 50002
+    /// Log level: trace, debug, info, notice, warning, error, critical.
+    public var logLevel: Logger.Level = .info
+    /// Project created at first start when no project exists; empty to create none.
+    public var defaultProject: String = "default"
+
+    /// The defaults.
+    public init() {}
+
+    /// Where the embedded SQLite file lives, or nil when the database is PostgreSQL.
+    public var sqlitePath: String? {
+        if database == "sqlite" { return (dataDirectory as NSString).appendingPathComponent("day2.sqlite") }
+        if database.hasPrefix("sqlite:") { return String(database.dropFirst("sqlite:".count)) }
+        return nil
+    }
+
+    /// Whether the database is PostgreSQL.
+    public var usesPostgres: Bool { database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") }
+
+    /// One configuration key: its flag, environment variable, file key, default and meaning.
+    public struct Key: Sendable {
+        /// The command-line flag, e.g. `--http-port`.
+        public let flag: String
+        /// The environment variable, e.g. `DAY2_HTTP_PORT`.
+        public let environment: String
+        /// The key in the JSON configuration file, e.g. `httpPort`.
+        public let fileKey: String
+        /// The default, as text.
+        public let defaultValue: String
+        /// What it does.
+        public let help: String
+        fileprivate let apply: @Sendable (inout OrchestratorConfiguration, String) throws(ConfigurationError) -> Void
+    }
+
+    /// Every key, in the order the README lists them.
+    public static let keys: [Key] = [
+        Key(
+            flag: "--data-dir", environment: "DAY2_DATA_DIR", fileKey: "dataDir", defaultValue: "./.day2",
+            help: "folder for the SQLite file and local state"
+        ) { config, value throws(ConfigurationError) in config.dataDirectory = value },
+        Key(
+            flag: "--database", environment: "DAY2_DATABASE", fileKey: "database", defaultValue: "sqlite",
+            help: "`sqlite` (file in the data folder), `sqlite:/path/file.sqlite`, or `postgres://user:pw@host:5432/db`"
+        ) { config, value throws(ConfigurationError) in
+            let ok = value == "sqlite" || value.hasPrefix("sqlite:") || value.hasPrefix("postgres://")
+                || value.hasPrefix("postgresql://")
+            guard ok else {
+                throw ConfigurationError(key: "database", rule: "must be sqlite, sqlite:/path or a postgres:// URL")
+            }
+            config.database = value
+        },
+        Key(
+            flag: "--http-host", environment: "DAY2_HTTP_HOST", fileKey: "httpHost", defaultValue: "127.0.0.1",
+            help: "address of the REST/UI/health/metrics server"
+        ) { config, value throws(ConfigurationError) in config.httpHost = value },
+        Key(
+            flag: "--http-port", environment: "DAY2_HTTP_PORT", fileKey: "httpPort", defaultValue: "8080",
+            help: "port of the REST/UI/health/metrics server (0 = any free port)"
+        ) { config, value throws(ConfigurationError) in config.httpPort = try port(value, key: "httpPort") },
+        Key(
+            flag: "--grpc-host", environment: "DAY2_GRPC_HOST", fileKey: "grpcHost", defaultValue: "127.0.0.1",
+            help: "address of the southbound gRPC server"
+        ) { config, value throws(ConfigurationError) in config.grpcHost = value },
+        Key(
+            flag: "--grpc-port", environment: "DAY2_GRPC_PORT", fileKey: "grpcPort", defaultValue: "50002",
+            help: "port of the southbound gRPC server (Maintenance Manager)"
+        ) { config, value throws(ConfigurationError) in config.grpcPort = try port(value, key: "grpcPort") },
+        Key(
+            flag: "--log-level", environment: "DAY2_LOG_LEVEL", fileKey: "logLevel", defaultValue: "info",
+            help: "trace, debug, info, notice, warning, error or critical"
+        ) { config, value throws(ConfigurationError) in
+            guard let level = Logger.Level(rawValue: value.lowercased()) else {
+                throw ConfigurationError(key: "logLevel", rule: "must be trace, debug, info, notice, warning, error or critical")
+            }
+            config.logLevel = level
+        },
+        Key(
+            flag: "--default-project", environment: "DAY2_DEFAULT_PROJECT", fileKey: "defaultProject",
+            defaultValue: "default", help: "project created at first start when none exists (empty: none)"
+        ) { config, value throws(ConfigurationError) in config.defaultProject = value },
+    ]
+
+    private static func port(_ text: String, key: String) throws(ConfigurationError) -> Int {
+        guard let number = Int(text), (0...65535).contains(number) else {
+            throw ConfigurationError(key: key, rule: "must be a port number 0..65535, got \"\(text)\"")
+        }
+        return number
+    }
+
+    /// Resolves every key: `flags` (by flag name, only those given) over `environment` over the JSON file over defaults.
+    ///
+    /// The file is named by `configFile`, or else by `DAY2_CONFIG` in `environment`.
+    public static func resolve(
+        flags: [String: String],
+        environment: [String: String],
+        configFile: String? = nil
+    ) throws(ConfigurationError) -> OrchestratorConfiguration {
+        var file: [String: String] = [:]
+        if let path = configFile ?? environment["DAY2_CONFIG"] {
+            file = try readFile(path)
+            let known = Set(keys.map(\.fileKey))
+            if let unknown = file.keys.sorted().first(where: { !known.contains($0) }) {
+                throw ConfigurationError(key: unknown, rule: "is not a configuration key (\(path))")
+            }
+        }
+        var configuration = OrchestratorConfiguration()
+        for key in keys {
+            if let value = flags[key.flag] ?? environment[key.environment] ?? file[key.fileKey] {
+                try key.apply(&configuration, value)
+            }
+        }
+        return configuration
+    }
+
+    private static func readFile(_ path: String) throws(ConfigurationError) -> [String: String] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(key: "config", rule: "cannot read \(path)")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ConfigurationError(key: "config", rule: "\(path) must hold a JSON object")
+        }
+        var result: [String: String] = [:]
+        for (key, value) in object {
+            switch value {
+            case let string as String: result[key] = string
+            case let number as NSNumber: result[key] = number.stringValue
+            default: throw ConfigurationError(key: key, rule: "must be a string or a number in \(path)")
+            }
+        }
+        return result
+    }
+}
+
+/// A configuration value that breaks its rule, naming the key.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    /// The key (file spelling).
+    public var key: String
+    /// What is wrong.
+    public var rule: String
+
+    /// Creates the error.
+    public init(key: String, rule: String) {
+        self.key = key
+        self.rule = rule
+    }
+
+    /// `configuration key: rule`.
+    public var description: String { "configuration \(key): \(rule)" }
+}

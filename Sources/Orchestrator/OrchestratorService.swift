@@ -1,0 +1,98 @@
+import Day2Model
+import Foundation
+import Hummingbird
+import Inventory
+import Logging
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+
+/// What a running orchestrator tells whoever started it (tests, the demo): where it listens.
+public struct OrchestratorEndpoints: Sendable {
+    /// The HTTP port actually bound (useful with port 0).
+    public var httpPort: Int
+}
+
+/// The whole control plane as one `Service`: opens and migrates the store, then serves until shutdown.
+///
+/// The database's background work (PostgreSQL's connection pool) runs beside the servers and is stopped last.
+public struct OrchestratorService: Service {
+    let configuration: OrchestratorConfiguration
+    let logger: Logger
+    let registry: PrometheusCollectorRegistry
+    let onReady: @Sendable (OrchestratorEndpoints) async -> Void
+
+    /// Creates the service; `onReady` is called once every listener is bound.
+    public init(
+        configuration: OrchestratorConfiguration,
+        logger: Logger,
+        registry: PrometheusCollectorRegistry,
+        onReady: @escaping @Sendable (OrchestratorEndpoints) async -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        self.registry = registry
+        self.onReady = onReady
+    }
+
+    public func run() async throws {
+        if let path = configuration.sqlitePath {
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty {
+                try FileManager.default.createDirectory(
+                    atPath: folder,
+                    withIntermediateDirectories: true,
+                    attributes: [.posixPermissions: 0o700]
+                )
+            }
+            logger.info("opening embedded store", metadata: ["store.path": "\(path)"])
+            try await serve(database: try SQLiteDatabase(path: path))
+        } else {
+            logger.info("opening PostgreSQL store", metadata: ["store.url": "\(Self.redacted(configuration.database))"])
+            try await serve(database: try PostgresDatabase(url: configuration.database, logger: logger))
+        }
+    }
+
+    private func serve<Database: SQLDatabase>(database: Database) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await database.run() }
+            let store = try await SQLInventoryStore.open(database: database, logger: logger)
+            try await Self.ensureDefaultProject(configuration.defaultProject, store: store, logger: logger)
+            let router = HTTPServer.makeRouter(store: store, registry: registry, logger: logger)
+            let onReady = self.onReady
+            let logger = self.logger
+            let app = Application(
+                router: router,
+                configuration: .init(
+                    address: .hostname(configuration.httpHost, port: configuration.httpPort),
+                    serverName: "day2-orchestrator"
+                ),
+                onServerRunning: { channel in
+                    let port = channel.localAddress?.port ?? 0
+                    logger.info("HTTP server listening", metadata: ["http.port": "\(port)"])
+                    await onReady(OrchestratorEndpoints(httpPort: port))
+                },
+                logger: logger
+            )
+            try await app.run()
+            logger.info("orchestrator stopped serving; closing the store")
+            group.cancelAll()
+            try? await group.waitForAll()
+            await database.close()
+        }
+    }
+
+    /// Creates the default project when the store has no project at all.
+    static func ensureDefaultProject(_ name: String, store: some InventoryStore, logger: Logger) async throws {
+        guard !name.isEmpty, try await store.projects().isEmpty else { return }
+        let project = try await store.createProject(name: name, id: nil)
+        logger.info("created default project", metadata: ["project.name": "\(project.name)", "project.id": "\(project.id)"])
+    }
+
+    /// A database URL without its password, for logs.
+    static func redacted(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.password != nil else { return url }
+        components.password = "***"
+        return components.string ?? "postgres://***"
+    }
+}
