@@ -49,7 +49,7 @@ let package = Package(
         ),
         .target(
             name: "Day2Testing",
-            dependencies: ["Day2Model", "Inventory"],
+            dependencies: ["Day2Model", "Inventory", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -33,9 +33,13 @@ public struct CronSpec: Sendable, Hashable, CustomStringConvertible {
     static let supportedInstants: ClosedRange<Int64> = -62_135_596_800...253_402_300_799
 
     /// Validates the five field texts, throwing the `ValidationError` of the first bad field.
-    public init(minutes: String, hours: String, dayOfMonth: String, month: String, dayOfWeek: String)
-        throws(ValidationError)
-    {
+    public init(
+        minutes: String,
+        hours: String,
+        dayOfMonth: String,
+        month: String,
+        dayOfWeek: String
+    ) throws(ValidationError) {
         self.minutes = try CronField(minutes, kind: .minutes)
         self.hours = try CronField(hours, kind: .hours)
         self.daysOfMonth = try CronField(dayOfMonth, kind: .dayOfMonth)

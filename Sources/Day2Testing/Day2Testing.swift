@@ -1,2 +1,0 @@
-/// Fixtures and fakes shared by the test suites.
-public enum Day2Testing {}
