@@ -48,6 +48,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "MaintenanceManager",
+            dependencies: ["Day2Model", "Inventory", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Day2Testing",
             dependencies: ["Day2Model", "Inventory", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
@@ -88,6 +93,11 @@ let package = Package(
         .testTarget(
             name: "InventoryTests",
             dependencies: ["Inventory", "Day2Model", "Day2Testing"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MaintenanceManagerTests",
+            dependencies: ["MaintenanceManager", "Inventory", "Day2Model", "Day2Testing"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -102,6 +102,11 @@ struct FilterTranslator {
     let tenant: String
     private(set) var binds: [SQLValue] = []
     private var aliasCount = 0
+    /// Whether the part being translated sits under an odd number of NOTs.
+    private var negated = false
+
+    /// Whether the condition follows at least one edge (an `IN (SELECT …)` on another table).
+    var followsEdges: Bool { aliasCount > 0 }
 
     init(dialect: SQLDialect, tenant: String) {
         self.dialect = dialect
@@ -118,6 +123,8 @@ struct FilterTranslator {
         case .or(let left, let right):
             return "(\(try condition(left, table: table, alias: alias)) OR \(try condition(right, table: table, alias: alias)))"
         case .not(let inner):
+            negated.toggle()
+            defer { negated.toggle() }
             return "(NOT \(try condition(inner, table: table, alias: alias)))"
         case .has(let path):
             return try walk(path, table: table, alias: alias) { (translator, field, alias) throws(ValidationError) in
@@ -163,6 +170,12 @@ struct FilterTranslator {
         }
     }
 
+    /// The condition that row `alias` has an edge to a row of `table` satisfying `inner`.
+    ///
+    /// Outside a NOT it is `alias.local IN (SELECT fN.remote …)`: the database can start from the small side (the
+    /// sites a filter names, then their hosts through the `(tenant_id, site_id)` index) instead of testing every
+    /// row; `local IS NOT NULL` keeps it two-valued. Under a NOT the matching side is usually the large one, so it
+    /// is a correlated `EXISTS` probed once per candidate row instead of a list built from every match.
     private mutating func exists(
         table: String,
         local: String,
@@ -173,11 +186,18 @@ struct FilterTranslator {
         aliasCount += 1
         let innerAlias = "f\(aliasCount)"
         binds.append(.text(tenant))
+        if negated {
+            let prefix =
+                "EXISTS (SELECT 1 FROM \(table) AS \(innerAlias) WHERE \(innerAlias).tenant_id = ?"
+                + " AND \(innerAlias).\(remote) = \(alias).\(local)"
+            let body = try inner(&self, innerAlias)
+            return "\(prefix) AND \(body))"
+        }
         let prefix =
-            "EXISTS (SELECT 1 FROM \(table) AS \(innerAlias) WHERE \(innerAlias).tenant_id = ? "
-            + "AND \(innerAlias).\(remote) = \(alias).\(local)"
+            "(\(alias).\(local) IS NOT NULL AND \(alias).\(local) IN (SELECT \(innerAlias).\(remote) FROM \(table) AS \(innerAlias)"
+            + " WHERE \(innerAlias).tenant_id = ?"
         let body = try inner(&self, innerAlias)
-        return "\(prefix) AND \(body))"
+        return "\(prefix) AND \(body)))"
     }
 
     func columnName(_ field: FilterField) -> String {
@@ -266,7 +286,13 @@ struct FilterTranslator {
     }
 
     /// `ORDER BY` terms for `table`: direct columns only, the resource ID breaking ties.
-    static func orderBy(_ terms: [OrderTerm], table: String, alias: String) throws(ValidationError) -> String {
+    ///
+    /// With `sortExplicitly`, SQLite is told not to read rows in index order (`+column`), so that a selective
+    /// edge condition can drive the query through its own index and the few matches are sorted afterwards.
+    static func orderBy(_ terms: [OrderTerm], table: String, alias: String, sortExplicitly: Bool = false)
+        throws(ValidationError) -> String
+    {
+        let plus = sortExplicitly ? "+" : ""
         let fields = FilterSchema.fields[table] ?? [:]
         var parts: [String] = []
         for term in terms {
@@ -277,10 +303,10 @@ struct FilterTranslator {
             if case .edge = field {
                 throw ValidationError(field: "orderBy", rule: "\"\(term.field)\" is a relation; only direct fields can be ordered")
             }
-            parts.append("\(alias).\(name)\(term.descending ? " DESC" : " ASC")")
+            parts.append("\(plus)\(alias).\(name)\(term.descending ? " DESC" : " ASC")")
         }
         if !terms.contains(where: { FieldName.snakeCase($0.field) == "resource_id" }) {
-            parts.append("\(alias).resource_id ASC")
+            parts.append("\(plus)\(alias).resource_id ASC")
         }
         return parts.joined(separator: ", ")
     }

@@ -229,6 +229,8 @@ public protocol InventoryStore: Sendable {
     func deleteOSResource(tenant: String, id: String) async throws
     /// Lists OS resources.
     func osResources(tenant: String, _ query: ListQuery) async throws -> Page<OSResource>
+    /// Every OS resource of one profile and OS type (exact match), for "newest image" and image-ID lookups.
+    func osResources(tenant: String, profileName: String, osType: OSType) async throws -> [OSResource]
     /// Creates a policy (its target OS must exist).
     func createPolicy(tenant: String, _ policy: OSUpdatePolicy) async throws -> OSUpdatePolicy
     /// The policy `id`.
@@ -252,6 +254,8 @@ public protocol InventoryStore: Sendable {
     func runs(tenant: String, _ query: ListQuery) async throws -> Page<OSUpdateRun>
     /// The newest run of an instance that has not ended, if any.
     func openRun(tenant: String, instanceId: String) async throws -> OSUpdateRun?
+    /// Runs of every project still open whose status has not changed since `before` (Unix seconds), oldest first.
+    func staleOpenRuns(statusBefore before: Int64, limit: Int) async throws -> [(tenant: String, run: OSUpdateRun)]
 
     // MARK: Schedules
 

@@ -11,7 +11,12 @@ struct Migration: Sendable {
 /// The schema's history. Constraints (uniqueness, tenant-scoped foreign keys) live here, not only in code.
 enum Migrations {
     static let all: [Migration] = [
-        Migration(version: 1, name: "initial inventory schema", statements: initialSchema)
+        Migration(version: 1, name: "initial inventory schema", statements: initialSchema),
+        Migration(
+            version: 2,
+            name: "index open update runs by status time",
+            statements: ["CREATE INDEX runs_open ON os_update_runs (end_time, status_timestamp)"]
+        ),
     ]
 
     /// Version 1: every resource table carries `tenant_id`, and every reference between resources is a composite
@@ -233,4 +238,10 @@ enum Migrations {
         )
         """,
     ]
+}
+
+/// Facts about the Inventory schema that callers may check (health endpoints, tests).
+public enum InventorySchema {
+    /// The version the store migrates to.
+    public static var latestVersion: Int { Migrations.all.last?.version ?? 0 }
 }

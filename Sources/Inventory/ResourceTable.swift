@@ -46,7 +46,9 @@ enum ColumnJSON {
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String, default value: T) -> T {
-        (try? JSONDecoder().decode(type, from: Data(text.utf8))) ?? value
+        // Most rows hold an empty list: skip the decoder for them (it is on every host lookup).
+        if text.isEmpty || text == "[]" { return value }
+        return (try? JSONDecoder().decode(type, from: Data(text.utf8))) ?? value
     }
 }
 

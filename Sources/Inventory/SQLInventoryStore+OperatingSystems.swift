@@ -69,6 +69,15 @@ extension SQLInventoryStore {
         try await list(Tables.osResources, tenant: tenant, query)
     }
 
+    public func osResources(tenant: String, profileName: String, osType: OSType) async throws -> [OSResource] {
+        try await fetchWhere(
+            Tables.osResources,
+            tenant: tenant,
+            "profile_name = ? AND os_type = ?",
+            [.text(profileName), .text(osType.rawValue)]
+        )
+    }
+
     public func createPolicy(tenant: String, _ policy: OSUpdatePolicy) async throws -> OSUpdatePolicy {
         try validated(policy.validate)
         return try await atomically { store in
@@ -151,5 +160,14 @@ extension SQLInventoryStore {
             [.text(tenant), .text(instanceId), .integer(OSUpdateRun.openEndTime)]
         )
         return rows.first.map(Tables.runs.decode)
+    }
+
+    public func staleOpenRuns(statusBefore before: Int64, limit: Int) async throws -> [(tenant: String, run: OSUpdateRun)] {
+        let rows = try await query(
+            "SELECT tenant_id, \(Tables.runs.selectList) FROM os_update_runs WHERE end_time = ? AND status_timestamp < ? "
+                + "ORDER BY status_timestamp, resource_id LIMIT ?",
+            [.integer(OSUpdateRun.openEndTime), .integer(before), .integer(Int64(limit))]
+        )
+        return rows.map { (tenant: $0.string("tenant_id"), run: Tables.runs.decode($0)) }
     }
 }

@@ -247,7 +247,12 @@ public struct SQLInventoryStore<Database: SQLDatabase>: InventoryStore {
             } else {
                 condition = "1 = 1"
             }
-            order = try FilterTranslator.orderBy(query.orderBy, table: table.name, alias: "t")
+            order = try FilterTranslator.orderBy(
+                query.orderBy,
+                table: table.name,
+                alias: "t",
+                sortExplicitly: executor.dialect == .sqlite && translator.followsEdges
+            )
         } catch {
             throw InventoryError.invalid(error)
         }

@@ -51,6 +51,18 @@ public struct StoreBenchmark: Sendable {
                 throw InventoryError(.internal, "benchmark host \(index) inherited no schedule")
             }
         }
+        let hostIds = try await store.hosts(tenant: tenant, try ListQuery(pageSize: 100)).items.map(\.resourceId)
+        let parts = [
+            try await BenchmarkStats.measure("  part: host by UUID", workers: workers, duration: duration / 3) { i in
+                _ = try await store.host(tenant: tenant, uuid: Self.uuid((i &* 7919) % fleet.hostCount))
+            },
+            try await BenchmarkStats.measure("  part: instance of host", workers: workers, duration: duration / 3) { i in
+                _ = try await store.instance(tenant: tenant, hostId: hostIds[i % hostIds.count])
+            },
+            try await BenchmarkStats.measure("  part: inherited schedules", workers: workers, duration: duration / 3) { i in
+                _ = try await store.schedules(tenant: tenant, hostId: hostIds[i % hostIds.count])
+            },
+        ]
         let page = try await BenchmarkStats.measure(
             "filtered page of 100 hosts",
             workers: workers,
@@ -61,10 +73,18 @@ public struct StoreBenchmark: Sendable {
             let result = try await store.hosts(tenant: tenant, query)
             if result.items.isEmpty { throw InventoryError(.internal, "benchmark page empty") }
         }
+        let scan = try await BenchmarkStats.measure(
+            "page of hosts by name substring",
+            workers: workers,
+            duration: duration
+        ) { iteration in
+            let query = try ListQuery(filter: "name=\"edge-\((iteration &* 37) % fleet.hostCount)\"", pageSize: 100)
+            if try await store.hosts(tenant: tenant, query).items.isEmpty { throw InventoryError(.internal, "no match") }
+        }
         let memory = ProcessMemory.residentMiB()
         report("")
         report("store: \(label)   workers: \(workers)   \(seconds) s per operation")
-        for stats in [baseline, hotPath, page] { report(stats.line) }
+        for stats in [baseline, hotPath] + parts + [page, scan] { report(stats.line) }
         report(String(format: "hot path / SELECT 1 ratio: %.2f", hotPath.throughput / max(baseline.throughput, 1)))
         report(String(format: "filtered page / SELECT 1 ratio: %.3f", page.throughput / max(baseline.throughput, 1)))
         report(String(format: "memory: RSS %.0f MiB, peak %.0f MiB", memory.current, memory.peak))
@@ -142,7 +162,7 @@ public struct StoreBenchmark: Sendable {
                             name: "edge-\(index)",
                             hostId: host.resourceId,
                             osId: os.resourceId,
-                            osUpdatePolicyId: index % 2 == 0 ? policy.resourceId : nil
+                            osUpdatePolicyId: (index / siteIds.count) % 2 == 0 ? policy.resourceId : nil
                         )
                     )
                 }

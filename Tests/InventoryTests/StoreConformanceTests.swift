@@ -10,7 +10,8 @@ struct StoreConformanceTests {
     @Test("migrations run once and the schema is current", arguments: backends)
     func migrations(backend: StoreBackend) async throws {
         try await backend.withStore { store in
-            #expect(try await store.schemaVersion() == 1)
+            #expect(try await store.schemaVersion() == InventorySchema.latestVersion)
+            #expect(InventorySchema.latestVersion >= 2)
             try await store.ping()
         }
     }

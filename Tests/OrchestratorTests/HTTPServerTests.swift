@@ -22,7 +22,7 @@ struct HTTPServerTests {
                 #expect(response.status == .ok)
                 let body = try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [String: Any]
                 #expect(body?["status"] as? String == "ok")
-                #expect(body?["schemaVersion"] as? Int == 1)
+                #expect(body?["schemaVersion"] as? Int == InventorySchema.latestVersion)
             }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.status == .ok)

@@ -1,4 +1,5 @@
 import Foundation
+import Inventory
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -63,7 +64,7 @@ struct ServeProcessTests {
             }
         }
         let again = try await Self.waitForHealth(port: port)
-        #expect(again["schemaVersion"] as? Int == 1)
+        #expect(again["schemaVersion"] as? Int == InventorySchema.latestVersion)
         second.terminate()
         second.waitUntilExit()
         #expect(second.terminationStatus == 0)

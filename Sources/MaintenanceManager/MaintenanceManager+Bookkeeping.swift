@@ -1,0 +1,200 @@
+import Day2Model
+import Foundation
+import Inventory
+import Logging
+
+extension MaintenanceManager {
+    /// Records a report: instance update status, available update, current OS after an immutable update, and the
+    /// update run. Runs in one transaction; a failure is logged and never fails the poll (the agent still gets its
+    /// windows), and a problem with one part (an unknown reported image) never drops the status write.
+    ///
+    /// Returns the OS the instance runs once the report is recorded (the new one after an immutable update).
+    func record(
+        tenant: String,
+        host: HostResource,
+        instance: Instance,
+        currentOS: OSResource,
+        newest: OSResource?,
+        status: AgentStatus,
+        request: PollRequest
+    ) async -> OSResource {
+        let now = nowSeconds
+        var updated = instance
+        let (text, indicator) = status.instanceStatus
+        let statusChanged = !(instance.updateStatus.indicator == indicator && instance.updateStatus.status.contains(text))
+        if statusChanged {
+            updated.updateStatus = StatusTriplet(status: text, indicator: indicator, timestamp: now)
+        }
+        do {
+            var switchedTo: OSResource?
+            if statusChanged && status == .updated && currentOS.osType == .immutable {
+                switchedTo = try await reportedImage(tenant: tenant, currentOS: currentOS, request: request)
+            }
+            if let switchedTo {
+                updated.osId = switchedTo.resourceId
+                updated.existingCves = switchedTo.existingCves
+            } else if statusChanged && instance.updateStatus.indicator == .unspecified && indicator == .idle {
+                updated.existingCves = currentOS.existingCves
+            }
+            switch currentOS.osType {
+            case .immutable:
+                let running = switchedTo ?? currentOS
+                var available = ""
+                if let newest, let a = ImageVersion(newest.imageId), let b = ImageVersion(running.imageId), b < a {
+                    available = newest.name
+                }
+                updated.osUpdateAvailable = available
+            case .mutable:
+                updated.osUpdateAvailable = request.osUpdateAvailable
+            case .unspecified:
+                break
+            }
+            guard updated != instance else { return switchedTo ?? currentOS }
+            let finalInstance = updated
+            try await store.withTransaction { tx in
+                _ = try await tx.updateInstance(tenant: tenant, finalInstance)
+                if statusChanged {
+                    try await self.recordRun(
+                        tx,
+                        tenant: tenant,
+                        host: host,
+                        instance: finalInstance,
+                        osName: currentOS.name,
+                        osType: currentOS.osType,
+                        status: status,
+                        detail: request.statusDetail,
+                        now: now
+                    )
+                }
+            }
+            return switchedTo ?? currentOS
+        } catch {
+            logger.error(
+                "could not record the agent's report",
+                metadata: ["host.id": "\(host.resourceId)", "instance.id": "\(instance.resourceId)", "error": "\(error)"]
+            )
+            return currentOS
+        }
+    }
+
+    /// The OS resource matching the image an immutable node reports after an update; nil (with a warning) when the
+    /// report names no image, the image it already ran, or an image no OS resource describes.
+    private func reportedImage(tenant: String, currentOS: OSResource, request: PollRequest) async throws -> OSResource? {
+        let metadata: Logger.Metadata = [
+            "profile.name": "\(request.profileName)", "image.id": "\(request.osImageId)",
+        ]
+        guard !request.profileName.isEmpty, !request.osImageId.isEmpty else {
+            logger.warning("immutable update reported without profile name or image ID", metadata: metadata)
+            return nil
+        }
+        if request.profileName == currentOS.profileName && request.osImageId == currentOS.imageId {
+            return nil
+        }
+        let matches = try await store.osResources(tenant: tenant, profileName: request.profileName, osType: .immutable)
+            .filter { $0.imageId == request.osImageId }
+        guard matches.count == 1, let match = matches.first else {
+            logger.warning("reported image matches no single OS resource; current OS unchanged", metadata: metadata)
+            return nil
+        }
+        return match
+    }
+
+    /// Opens, advances or closes the instance's update run for a changed status.
+    private func recordRun(
+        _ tx: any InventoryStore,
+        tenant: String,
+        host: HostResource,
+        instance: Instance,
+        osName: String,
+        osType: OSType,
+        status: AgentStatus,
+        detail: String,
+        now: Int64
+    ) async throws {
+        guard let (runText, indicator) = status.runStatus else { return }
+        var text = runText
+        if status == .updated && osType == .mutable, let count = Self.loggedPackageCount(detail) {
+            text = "Update completed - \(count) package(s) updated/installed"
+        }
+        if var run = try await tx.openRun(tenant: tenant, instanceId: instance.resourceId) {
+            guard run.status != text || run.statusIndicator != indicator else { return }
+            run.status = text
+            run.statusIndicator = indicator
+            run.statusTimestamp = now
+            if !detail.isEmpty { run.statusDetails = detail }
+            if status.endsRun { run.endTime = now }
+            _ = try await tx.updateRun(tenant: tenant, run)
+        } else {
+            // A run is opened by whatever report first shows update activity, even when STARTED was never seen.
+            let run = OSUpdateRun(
+                name: Self.runName(hostName: host.name, now: now),
+                description: String("OS update for \(osName)".utf8.prefix(200)) ?? "OS update",
+                appliedPolicyId: instance.osUpdatePolicyId,
+                instanceId: instance.resourceId,
+                statusIndicator: indicator,
+                status: text,
+                statusDetails: detail,
+                statusTimestamp: now,
+                startTime: now,
+                endTime: status.endsRun ? now : OSUpdateRun.openEndTime
+            )
+            _ = try await tx.createRun(tenant: tenant, run)
+        }
+    }
+
+    /// `<host name, at most 13 bytes> update <YYYYMMDD-HHMMSS>` (UTC).
+    static func runName(hostName: String, now: Int64) -> String {
+        var short = ""
+        for character in hostName where short.utf8.count + String(character).utf8.count <= 13 {
+            short.append(character)
+        }
+        let date = Date(timeIntervalSince1970: TimeInterval(now))
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        let stamp = String(
+            format: "%04d%02d%02d-%02d%02d%02d",
+            c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0
+        )
+        return "\(short) update \(stamp)"
+    }
+
+    /// How many entries a status detail log has, in either shape agents send: `{"update_log":[…]}` (the
+    /// Maintenance Manager's schema) or `{"UpdateLog":[…]}` (what agents actually write); nil when it is neither.
+    static func loggedPackageCount(_ detail: String) -> Int? {
+        guard !detail.isEmpty,
+            let object = try? JSONSerialization.jsonObject(with: Data(detail.utf8)) as? [String: Any]
+        else { return nil }
+        let entries = (object["update_log"] ?? object["UpdateLog"]) as? [Any]
+        return entries?.count
+    }
+
+    /// Closes runs that have had no report for longer than the commit deadline as failed, and marks their
+    /// instances failed; returns how many it closed.
+    public func closeStaleRuns(limit: Int = 500) async throws -> Int {
+        let now = nowSeconds
+        let deadline = configuration.commitDeadlineSeconds
+        let stale = try await store.staleOpenRuns(statusBefore: now - deadline, limit: limit)
+        for (tenant, run) in stale {
+            try await store.withTransaction { tx in
+                guard var current = try await tx.openRun(tenant: tenant, instanceId: run.instanceId),
+                    current.resourceId == run.resourceId, current.statusTimestamp < now - deadline
+                else { return }
+                current.status = "Update failed"
+                current.statusIndicator = .error
+                current.statusTimestamp = now
+                current.statusDetails = "no report from the node within the commit deadline of \(deadline) s"
+                current.endTime = now
+                _ = try await tx.updateRun(tenant: tenant, current)
+                var instance = try await tx.instance(tenant: tenant, id: run.instanceId)
+                instance.updateStatus = StatusTriplet(status: "Update failed", indicator: .error, timestamp: now)
+                _ = try await tx.updateInstance(tenant: tenant, instance)
+            }
+            logger.warning(
+                "closed an update run left open past the commit deadline",
+                metadata: ["run.id": "\(run.resourceId)", "instance.id": "\(run.instanceId)"]
+            )
+        }
+        return stale.count
+    }
+}

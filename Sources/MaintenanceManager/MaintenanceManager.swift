@@ -1,0 +1,179 @@
+import Day2Model
+import Foundation
+import Inventory
+import Logging
+
+/// The Maintenance Manager: answers each agent poll with its windows and update source, and records what the agent
+/// reported (instance update status, available updates, the running OS, update runs).
+///
+/// A pure function of (request, store, clock): it holds no state of its own, so any number of replicas can serve
+/// the same fleet.
+public struct MaintenanceManager<Store: InventoryStore>: Sendable {
+    /// Tunables.
+    public struct Configuration: Sendable {
+        /// How long a run may stay open without a new report before it is closed as failed.
+        public var commitDeadlineSeconds: Int64 = 2 * 3600
+
+        /// The defaults.
+        public init() {}
+    }
+
+    let store: Store
+    let configuration: Configuration
+    let now: @Sendable () -> Date
+    let logger: Logger
+
+    /// Creates the handler over `store`, reading time from `now`.
+    public init(store: Store, configuration: Configuration = Configuration(), now: @escaping @Sendable () -> Date, logger: Logger) {
+        self.store = store
+        self.configuration = configuration
+        self.now = now
+        self.logger = logger
+    }
+
+    var nowSeconds: Int64 { Int64(now().timeIntervalSince1970) }
+
+    /// Handles one poll of a node of project `tenant` (already authenticated).
+    public func poll(tenant: String, _ request: PollRequest) async throws(MaintenanceManagerError) -> PollResponse {
+        try request.validate()
+        let status = request.status ?? .unspecified
+        do {
+            let uuid = request.hostGUID.lowercased()
+            guard let host = try await store.host(tenant: tenant, uuid: uuid) else {
+                throw MaintenanceManagerError(.notFound, "host with UUID \(uuid) not found")
+            }
+            guard let instance = try await store.instance(tenant: tenant, hostId: host.resourceId) else {
+                throw MaintenanceManagerError(.notFound, "Instance not found for host \(host.resourceId)")
+            }
+            if host.isUntrusted || instance.isUntrusted {
+                throw MaintenanceManagerError(
+                    .unauthenticated,
+                    "Host [UUID=\(uuid)] is not trusted, the message will not be handled"
+                )
+            }
+            let provisioned =
+                instance.provisioningStatus.indicator == .idle || instance.provisioningStatus.status == "Provisioned"
+            guard provisioned else {
+                throw MaintenanceManagerError(.failedPrecondition, "instance \(instance.resourceId) is not provisioned")
+            }
+            let currentOS = try await store.osResource(tenant: tenant, id: instance.osId)
+            let newest = try await newestImage(tenant: tenant, like: currentOS)
+            let policy = try await instance.osUpdatePolicyId.asyncMap { try await store.policy(tenant: tenant, id: $0) }
+
+            let runningOS = await record(
+                tenant: tenant,
+                host: host,
+                instance: instance,
+                currentOS: currentOS,
+                newest: newest,
+                status: status,
+                request: request
+            )
+
+            var response = PollResponse()
+            try await addSchedules(to: &response, tenant: tenant, hostId: host.resourceId)
+            try await addUpdateSource(to: &response, tenant: tenant, currentOS: runningOS, newest: newest, policy: policy)
+            return response
+        } catch let error as MaintenanceManagerError {
+            throw error
+        } catch let error as InventoryError {
+            throw MaintenanceManagerError(error)
+        } catch {
+            throw MaintenanceManagerError(.internal, "unexpected error")
+        }
+    }
+
+    /// The newest immutable OS resource of the same profile as `os`, by image version; nil for mutable OSes.
+    func newestImage(tenant: String, like os: OSResource) async throws -> OSResource? {
+        guard os.osType == .immutable, !os.profileName.isEmpty else { return nil }
+        let candidates = try await store.osResources(tenant: tenant, profileName: os.profileName, osType: .immutable)
+        var best: (os: OSResource, version: ImageVersion)?
+        for candidate in candidates {
+            guard let version = ImageVersion(candidate.imageId) else { continue }
+            if best == nil || best!.version < version { best = (candidate, version) }
+        }
+        return best?.os
+    }
+
+    // MARK: Schedules
+
+    private func addSchedules(to response: inout PollResponse, tenant: String, hostId: String) async throws {
+        let schedules = try await store.schedules(tenant: tenant, hostId: hostId)
+        let opensWindows: (ScheduleStatus) -> Bool = { $0 == .osUpdate || $0 == .maintenance }
+        let now = nowSeconds
+        var closest: (schedule: SingleSchedule, distance: Int64)?
+        for schedule in schedules.single where opensWindows(schedule.scheduleStatus) {
+            if let end = schedule.endSeconds, now >= end { continue }
+            let distance = abs(now - schedule.startSeconds)
+            if closest == nil || distance < closest!.distance { closest = (schedule, distance) }
+        }
+        response.singleSchedule = closest?.schedule
+        for schedule in schedules.repeated where opensWindows(schedule.scheduleStatus) {
+            do throws(ValidationError) {
+                try schedule.validate()
+                response.repeatedSchedules.append(schedule)
+            } catch {
+                logger.warning(
+                    "skipping malformed repeated schedule",
+                    metadata: ["schedule.id": "\(schedule.resourceId)", "error": "\(error)"]
+                )
+            }
+        }
+    }
+
+    // MARK: Update source
+
+    private func addUpdateSource(
+        to response: inout PollResponse,
+        tenant: String,
+        currentOS: OSResource,
+        newest: OSResource?,
+        policy: OSUpdatePolicy?
+    ) async throws {
+        response.osType = currentOS.osType
+        guard let policy else { return }
+        switch currentOS.osType {
+        case .unspecified:
+            throw MaintenanceManagerError(.invalidArgument, "Unsupported OS type")
+        case .mutable:
+            response.kernelCommand = policy.updateKernelCommand
+            response.customRepos = policy.updateSources
+            response.installedPackages = policy.updatePackages
+        case .immutable:
+            if !policy.updateKernelCommand.isEmpty {
+                response.kernelCommand = policy.updateKernelCommand
+                return
+            }
+            let target: OSResource
+            switch policy.updatePolicy {
+            case .target:
+                guard let targetId = policy.targetOsId else {
+                    throw MaintenanceManagerError(.notFound, "missing targetOS in OSUpdatePolicy \(policy.resourceId)")
+                }
+                target = try await store.osResource(tenant: tenant, id: targetId)
+                guard target.osType == .immutable else {
+                    throw MaintenanceManagerError(.internal, "unsupported OS type of target \(targetId)")
+                }
+            case .latest:
+                guard let newest else {
+                    throw MaintenanceManagerError(.notFound, "no immutable OS of profile \(currentOS.profileName)")
+                }
+                target = newest
+            case .unspecified:
+                throw MaintenanceManagerError(.internal, "unsupported update scenario")
+            }
+            // Never offer the image the node already runs: re-applying it fails on the node.
+            if target.resourceId != currentOS.resourceId {
+                response.image = ImageOffer(target)
+            }
+        }
+    }
+}
+
+extension Optional {
+    /// `map` with an async transform.
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}
