@@ -32,7 +32,7 @@ public struct BenchmarkStats: Sendable {
     /// One aligned line: ops/s, p50, p99 (milliseconds).
     public var line: String {
         String(
-            format: "%-34@ %10.0f ops/s   p50 %7.3f ms   p99 %7.3f ms   (%d ops)",
+            format: "%-38@ %10.0f ops/s   p50 %7.3f ms   p99 %7.3f ms   (%d ops)",
             name as NSString,
             throughput,
             percentile(0.5) * 1000,
