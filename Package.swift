@@ -26,6 +26,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
     ],
     targets: [
         .systemLibrary(
@@ -53,6 +58,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Authentication",
+            dependencies: ["Day2Model", .product(name: "JWTKit", package: "jwt-kit")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Southbound",
+            dependencies: [
+                "MaintenanceManager",
+                "Authentication",
+                "Day2Model",
+                "Inventory",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Day2Testing",
             dependencies: ["Day2Model", "Inventory", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
@@ -62,6 +86,11 @@ let package = Package(
             dependencies: [
                 "Day2Model",
                 "Inventory",
+                "MaintenanceManager",
+                "Southbound",
+                "Authentication",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -98,6 +127,18 @@ let package = Package(
         .testTarget(
             name: "MaintenanceManagerTests",
             dependencies: ["MaintenanceManager", "Inventory", "Day2Model", "Day2Testing"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SouthboundTests",
+            dependencies: [
+                "Southbound", "Orchestrator", "Day2Testing", "Inventory", "Day2Model", "Authentication",
+                "MaintenanceManager",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

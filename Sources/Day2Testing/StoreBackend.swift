@@ -23,7 +23,8 @@ public enum StoreBackend: String, Sendable, CaseIterable, CustomStringConvertibl
         now: @escaping @Sendable () -> Date = { Date() },
         _ body: @Sendable (any InventoryStore) async throws -> Void
     ) async throws {
-        let logger = Logger(label: "day2.test")
+        var logger = Logger(label: "day2.test")
+        logger.logLevel = .warning
         switch self {
         case .sqliteMemory:
             let store = try await SQLInventoryStore.sqlite(path: nil, logger: logger, now: now)
@@ -58,7 +59,9 @@ public enum StoreBackend: String, Sendable, CaseIterable, CustomStringConvertibl
             )
         }
         let name = "day2_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        let admin = try PostgresDatabase(url: base, logger: logger, maximumConnections: 1)
+        var quiet = logger
+        quiet.logLevel = .error
+        let admin = try PostgresDatabase(url: base, logger: quiet, maximumConnections: 1)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await admin.run() }
             defer { group.cancelAll() }

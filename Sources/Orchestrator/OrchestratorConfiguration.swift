@@ -22,6 +22,16 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
     public var logLevel: Logger.Level = .info
     /// Project created at first start when no project exists; empty to create none.
     public var defaultProject: String = "default"
+    /// HS256 secret for bearer tokens; empty: read (or create) `jwt-secret` in the data folder.
+    public var jwtSecret: String = ""
+    /// JWKS URL of an external token issuer (RS256/ES256 keys).
+    public var jwtJWKSURL: String = ""
+    /// PEM certificate chain for TLS on the gRPC port (with `grpcTLSKey`); plaintext when empty.
+    public var grpcTLSCert: String = ""
+    /// PEM private key for TLS on the gRPC port.
+    public var grpcTLSKey: String = ""
+    /// Seconds an update run may go without a report before it is closed as failed.
+    public var commitDeadlineSeconds: Int = 7200
 
     /// The defaults.
     public init() {}
@@ -52,7 +62,9 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
     }
 
     /// Every key, in the order the README lists them.
-    public static let keys: [Key] = [
+    public static var allKeys: [Key] { keys + securityKeys }
+
+    private static let keys: [Key] = [
         Key(
             flag: "--data-dir", environment: "DAY2_DATA_DIR", fileKey: "dataDir", defaultValue: "./.day2",
             help: "folder for the SQLite file and local state"
@@ -99,6 +111,39 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
         ) { config, value throws(ConfigurationError) in config.defaultProject = value },
     ]
 
+    private static let securityKeys: [Key] = [
+        Key(
+            flag: "--jwt-secret", environment: "DAY2_JWT_SECRET", fileKey: "jwtSecret", defaultValue: "(generated)",
+            help: "HS256 secret that signs and verifies bearer tokens; default: `jwt-secret` in the data folder, created at first start (replicas must share one)"
+        ) { config, value throws(ConfigurationError) in config.jwtSecret = value },
+        Key(
+            flag: "--jwt-jwks-url", environment: "DAY2_JWT_JWKS_URL", fileKey: "jwtJwksUrl", defaultValue: "",
+            help: "JWKS URL of an external issuer whose RS256/ES256 tokens are accepted"
+        ) { config, value throws(ConfigurationError) in
+            guard value.isEmpty || value.hasPrefix("http://") || value.hasPrefix("https://") else {
+                throw ConfigurationError(key: "jwtJwksUrl", rule: "must be an http:// or https:// URL")
+            }
+            config.jwtJWKSURL = value
+        },
+        Key(
+            flag: "--grpc-tls-cert", environment: "DAY2_GRPC_TLS_CERT", fileKey: "grpcTlsCert", defaultValue: "",
+            help: "PEM certificate chain: serve gRPC over TLS (with --grpc-tls-key)"
+        ) { config, value throws(ConfigurationError) in config.grpcTLSCert = value },
+        Key(
+            flag: "--grpc-tls-key", environment: "DAY2_GRPC_TLS_KEY", fileKey: "grpcTlsKey", defaultValue: "",
+            help: "PEM private key for --grpc-tls-cert"
+        ) { config, value throws(ConfigurationError) in config.grpcTLSKey = value },
+        Key(
+            flag: "--commit-deadline", environment: "DAY2_COMMIT_DEADLINE", fileKey: "commitDeadline",
+            defaultValue: "7200", help: "seconds an update run may go without a report before it is closed as failed"
+        ) { config, value throws(ConfigurationError) in
+            guard let seconds = Int(value), seconds >= 60 else {
+                throw ConfigurationError(key: "commitDeadline", rule: "must be a whole number of seconds, at least 60")
+            }
+            config.commitDeadlineSeconds = seconds
+        },
+    ]
+
     private static func port(_ text: String, key: String) throws(ConfigurationError) -> Int {
         guard let number = Int(text), (0...65535).contains(number) else {
             throw ConfigurationError(key: key, rule: "must be a port number 0..65535, got \"\(text)\"")
@@ -117,16 +162,19 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
         var file: [String: String] = [:]
         if let path = configFile ?? environment["DAY2_CONFIG"] {
             file = try readFile(path)
-            let known = Set(keys.map(\.fileKey))
+            let known = Set(allKeys.map(\.fileKey))
             if let unknown = file.keys.sorted().first(where: { !known.contains($0) }) {
                 throw ConfigurationError(key: unknown, rule: "is not a configuration key (\(path))")
             }
         }
         var configuration = OrchestratorConfiguration()
-        for key in keys {
+        for key in allKeys {
             if let value = flags[key.flag] ?? environment[key.environment] ?? file[key.fileKey] {
                 try key.apply(&configuration, value)
             }
+        }
+        if configuration.grpcTLSCert.isEmpty != configuration.grpcTLSKey.isEmpty {
+            throw ConfigurationError(key: "grpcTlsCert", rule: "--grpc-tls-cert and --grpc-tls-key go together")
         }
         return configuration
     }

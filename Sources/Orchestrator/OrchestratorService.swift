@@ -1,16 +1,22 @@
+import Authentication
 import Day2Model
 import Foundation
+import GRPCCore
 import Hummingbird
 import Inventory
 import Logging
+import MaintenanceManager
 import NIOCore
 import Prometheus
 import ServiceLifecycle
+import Southbound
 
 /// What a running orchestrator tells whoever started it (tests, the demo): where it listens.
 public struct OrchestratorEndpoints: Sendable {
     /// The HTTP port actually bound (useful with port 0).
     public var httpPort: Int
+    /// The southbound gRPC port actually bound.
+    public var grpcPort: Int
 }
 
 /// The whole control plane as one `Service`: opens and migrates the store, then serves until shutdown.
@@ -56,8 +62,54 @@ public struct OrchestratorService: Service {
     private func serve<Database: SQLDatabase>(database: Database) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await database.run() }
+            defer { group.cancelAll() }
             let store = try await SQLInventoryStore.open(database: database, logger: logger)
             try await Self.ensureDefaultProject(configuration.defaultProject, store: store, logger: logger)
+            try await serveAll(store: store)
+            logger.info("orchestrator stopped serving; closing the store")
+        }
+        await database.close()
+    }
+
+    /// Runs the HTTP server, the southbound gRPC server and the background sweeper until graceful shutdown.
+    private func serveAll<Store: InventoryStore>(store: Store) async throws {
+        let verifier = try await TokenVerifier(
+            hmacSecret: try JWTSecret.resolve(configuration: configuration, logger: logger),
+            jwksURL: configuration.jwtJWKSURL.isEmpty ? nil : URL(string: configuration.jwtJWKSURL)
+        )
+        var managerConfiguration = MaintenanceManager<Store>.Configuration()
+        managerConfiguration.commitDeadlineSeconds = Int64(configuration.commitDeadlineSeconds)
+        let manager = MaintenanceManager(
+            store: store,
+            configuration: managerConfiguration,
+            now: { Date() },
+            logger: logger
+        )
+        let (grpc, health) = SouthboundServer.make(
+            configuration: configuration,
+            manager: manager,
+            verifier: verifier,
+            logger: logger
+        )
+        let sweeper = RunDeadlineSweeper(
+            manager: manager,
+            store: store,
+            holder: UUID().uuidString,
+            interval: .seconds(60),
+            logger: logger
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await withGracefulShutdownHandler {
+                    try await grpc.serve()
+                } onGracefulShutdown: {
+                    health.markNotServing()
+                    grpc.beginGracefulShutdown()
+                }
+            }
+            group.addTask { await cancelWhenGracefulShutdown { await sweeper.run() } }
+            let grpcPort = try await SouthboundServer.listeningPort(grpc)
+            logger.info("southbound gRPC server listening", metadata: ["grpc.port": "\(grpcPort)"])
             let router = HTTPServer.makeRouter(store: store, registry: registry, logger: logger)
             let onReady = self.onReady
             let logger = self.logger
@@ -70,15 +122,12 @@ public struct OrchestratorService: Service {
                 onServerRunning: { channel in
                     let port = channel.localAddress?.port ?? 0
                     logger.info("HTTP server listening", metadata: ["http.port": "\(port)"])
-                    await onReady(OrchestratorEndpoints(httpPort: port))
+                    await onReady(OrchestratorEndpoints(httpPort: port, grpcPort: grpcPort))
                 },
                 logger: logger
             )
-            try await app.run()
-            logger.info("orchestrator stopped serving; closing the store")
-            group.cancelAll()
-            try? await group.waitForAll()
-            await database.close()
+            group.addTask { try await app.run() }
+            try await group.waitForAll()
         }
     }
 

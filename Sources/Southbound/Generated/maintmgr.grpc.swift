@@ -1,15 +1,13 @@
-// Southbound contract between the Platform Update Agent (PUA, on the edge node) and the Maintenance Manager (MM).
+// Southbound contract between the Platform Update Agent (on the edge node) and the Maintenance Manager.
 //
-// Wire-compatible with the upstream `maintmgr/v1/maintmgr.proto` (open-edge-platform/infra-managers, `maintenance/`),
-// as described in the project's protocol notes (eim-southbound.md §1): same package, service, RPC, message and enum names,
-// field numbers, types and deprecation markers. Written for this project from that description.
+// Wire-compatible with the Edge Infrastructure Manager's `maintmgr.v1` contract: same package, service, RPC, message
+// and enum names, field numbers, types and deprecation markers. Deliberate behavioural differences are listed in
+// docs/compatibility.md.
 //
-// Upstream annotates fields with protoc-gen-validate (`validate/validate.proto`) rules. Those files are not used
-// here; each rule is kept as a `Validation (PGV): ...` comment on its field and must be enforced in code.
+// Validation rules that the Edge Infrastructure Manager expresses with protoc-gen-validate are kept as
+// `Validation (PGV): ...` comments on each field and enforced in code (MaintenanceManager.PollRequest.validate).
 //
-// Upstream Go package: `.../maintenance/pkg/api/maintmgr/v1;maintmgrv1` (only relevant to Go, so not set here).
-//
-// After editing maintmgr.proto, regenerate the Swift code with `scripts/generate-proto.sh` and commit the result.
+// After editing this file, regenerate the Swift code with `scripts/generate-proto.sh` and commit the result.
 
 // DO NOT EDIT.
 // swift-format-ignore-file

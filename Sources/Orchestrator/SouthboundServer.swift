@@ -1,0 +1,47 @@
+import Authentication
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Inventory
+import Logging
+import MaintenanceManager
+import Southbound
+
+/// Builds the southbound gRPC server: Maintenance Manager behind agent authentication, plus the health service.
+enum SouthboundServer {
+    /// The server and its health service (the caller marks it not serving at shutdown).
+    static func make<Store: InventoryStore>(
+        configuration: OrchestratorConfiguration,
+        manager: MaintenanceManager<Store>,
+        verifier: TokenVerifier,
+        logger: Logger
+    ) -> (server: GRPCServer<HTTP2ServerTransport.Posix>, health: HealthService) {
+        let address: SocketAddress =
+            configuration.grpcHost.contains(":")
+            ? .ipv6(host: configuration.grpcHost, port: configuration.grpcPort)
+            : .ipv4(host: configuration.grpcHost, port: configuration.grpcPort)
+        let security: HTTP2ServerTransport.Posix.TransportSecurity =
+            configuration.grpcTLSCert.isEmpty
+            ? .plaintext
+            : .tls(
+                .defaults(
+                    certificateChain: [.file(path: configuration.grpcTLSCert, format: .pem)],
+                    privateKey: .file(path: configuration.grpcTLSKey, format: .pem)
+                )
+            )
+        let health = HealthService()
+        let server = GRPCServer(
+            transport: .http2NIOPosix(address: address, transportSecurity: security),
+            services: [MaintenanceService(manager: manager, logger: logger), health],
+            interceptorPipeline: [
+                .apply(AgentAuthInterceptor(verifier: verifier), to: .services([.maintmgr_v1_MaintmgrService]))
+            ]
+        )
+        return (server, health)
+    }
+
+    /// The port the server bound (waits until it is bound).
+    static func listeningPort(_ server: GRPCServer<HTTP2ServerTransport.Posix>) async throws -> Int {
+        let address = try await server.listeningAddress
+        return address?.ipv4?.port ?? address?.ipv6?.port ?? 0
+    }
+}

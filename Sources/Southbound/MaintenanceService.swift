@@ -1,0 +1,112 @@
+import Day2Model
+import GRPCCore
+import Inventory
+import Logging
+import MaintenanceManager
+
+/// `maintmgr.v1.MaintmgrService`: the wire adapter in front of the Maintenance Manager.
+///
+/// It converts between protobuf and domain types and maps errors to gRPC status codes; everything else is the
+/// Maintenance Manager's. The project comes from `AgentAuthInterceptor`, never from the request.
+public struct MaintenanceService<Store: InventoryStore>: Maintmgr_V1_MaintmgrService.ServiceProtocol {
+    let manager: MaintenanceManager<Store>
+    let logger: Logger
+
+    /// Creates the service over a Maintenance Manager.
+    public init(manager: MaintenanceManager<Store>, logger: Logger) {
+        self.manager = manager
+        self.logger = logger
+    }
+
+    public func platformUpdateStatus(
+        request: ServerRequest<Maintmgr_V1_PlatformUpdateStatusRequest>,
+        context: ServerContext
+    ) async throws -> ServerResponse<Maintmgr_V1_PlatformUpdateStatusResponse> {
+        guard let project = request.metadata[stringValues: AgentAuthInterceptor.projectKey].first(where: { _ in true })
+        else {
+            throw RPCError(code: .unauthenticated, message: "Request unauthenticated with Bearer")
+        }
+        do {
+            let response = try await manager.poll(tenant: project, PollRequest(request.message))
+            return ServerResponse(message: Maintmgr_V1_PlatformUpdateStatusResponse(response))
+        } catch {
+            if error.code == .internal || error.code == .unavailable {
+                logger.error("poll failed", metadata: ["project": "\(project)", "error": "\(error)"])
+            }
+            throw RPCError(code: Self.code(error.code), message: error.message)
+        }
+    }
+
+    static func code(_ code: MaintenanceManagerError.Code) -> RPCError.Code {
+        switch code {
+        case .invalidArgument: .invalidArgument
+        case .notFound: .notFound
+        case .failedPrecondition: .failedPrecondition
+        case .unauthenticated: .unauthenticated
+        case .permissionDenied: .permissionDenied
+        case .unavailable: .unavailable
+        default: .internalError
+        }
+    }
+}
+
+extension PollRequest {
+    /// The domain request of a wire request; a missing `update_status` stays missing (the handler rejects it).
+    init(_ message: Maintmgr_V1_PlatformUpdateStatusRequest) {
+        let status = message.updateStatus
+        self.init(
+            hostGUID: message.hostGuid,
+            status: message.hasUpdateStatus ? AgentStatus(wireNumber: status.statusType.rawValue) : nil,
+            statusDetail: status.statusDetail,
+            profileName: status.profileName,
+            profileVersion: status.profileVersion,
+            osImageId: status.osImageID,
+            osUpdateAvailable: status.osUpdateAvailable
+        )
+    }
+}
+
+extension Maintmgr_V1_PlatformUpdateStatusResponse {
+    /// The wire response of a domain response. `update_source`, `update_schedule` and `os_profile_update_source`
+    /// are always present (agents drop a response without them), possibly empty.
+    init(_ response: PollResponse) {
+        self.init()
+        var source = Maintmgr_V1_UpdateSource()
+        source.kernelCommand = response.kernelCommand
+        source.customRepos = response.customRepos
+        updateSource = source
+
+        var schedule = Maintmgr_V1_UpdateSchedule()
+        if let single = response.singleSchedule {
+            var wire = Maintmgr_V1_SingleSchedule()
+            wire.startSeconds = UInt64(max(0, single.startSeconds))
+            wire.endSeconds = UInt64(max(0, single.endSeconds ?? 0))
+            schedule.singleSchedule = wire
+        }
+        schedule.repeatedSchedules = response.repeatedSchedules.map { repeated in
+            var wire = Maintmgr_V1_RepeatedSchedule()
+            wire.durationSeconds = UInt32(clamping: repeated.durationSeconds)
+            wire.cronMinutes = repeated.cronMinutes
+            wire.cronHours = repeated.cronHours
+            wire.cronDayMonth = repeated.cronDayMonth
+            wire.cronMonth = repeated.cronMonth
+            wire.cronDayWeek = repeated.cronDayWeek
+            return wire
+        }
+        if let first = schedule.repeatedSchedules.first { schedule.repeatedSchedule = first }
+        updateSchedule = schedule
+
+        installedPackages = response.installedPackages
+        osType = Maintmgr_V1_PlatformUpdateStatusResponse.OSType(rawValue: response.osType.wireNumber) ?? .unspecified
+
+        var image = Maintmgr_V1_OSProfileUpdateSource()
+        if let offer = response.image {
+            image.osImageURL = offer.url
+            image.osImageID = offer.imageId
+            image.osImageSha = offer.sha256
+            image.profileName = offer.profileName
+            image.profileVersion = offer.profileVersion
+        }
+        osProfileUpdateSource = image
+    }
+}
