@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Run every test: starts what the tests need (a throw-away PostgreSQL on loopback), then `swift test`.
-# Extra arguments go to `swift test` (for example: scripts/test.sh --filter Inventory).
+# Run every test: starts what the tests need (a throw-away PostgreSQL on loopback), runs `swift test`, then the
+# conformance tests driven by third-party clients (Python grpcio, in .venv-tests/ from PyPI).
+# Extra arguments go to `swift test` only (for example: scripts/test.sh --filter Inventory).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,3 +15,9 @@ echo "tests use PostgreSQL at $DAY2_TEST_POSTGRES_URL"
 
 swift build --build-tests
 swift test --skip-build --disable-xctest "$@"
+
+# Conformance driven by clients that are not ours (Python grpcio stubs generated from our .proto files).
+if [ $# -eq 0 ]; then
+    VENV=$(scripts/python-env.sh)
+    DAY2_ORCHESTRATOR="$(swift build --show-bin-path)/day2-orchestrator" "$VENV/bin/python" -m pytest Tests/conformance -q
+fi

@@ -13,7 +13,7 @@ struct Day2Orchestrator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "day2-orchestrator",
         abstract: "The Day2 control plane: Inventory, Maintenance Manager, REST API and Web UI in one process.",
-        subcommands: [Serve.self, Bench.self],
+        subcommands: [Serve.self, Seed.self, Bench.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -38,13 +38,24 @@ struct ServerOptions: ParsableArguments {
     var logLevel: String?
     @Option(name: .customLong("default-project"), help: "Project created when none exists (DAY2_DEFAULT_PROJECT, default default)")
     var defaultProject: String?
+    @Option(name: .customLong("jwt-secret"), help: "HS256 token secret, 32+ bytes (DAY2_JWT_SECRET, default: generated into the data folder)")
+    var jwtSecret: String?
+    @Option(name: .customLong("jwt-jwks-url"), help: "JWKS URL of an external token issuer (DAY2_JWT_JWKS_URL)")
+    var jwtJWKSURL: String?
+    @Option(name: .customLong("grpc-tls-cert"), help: "PEM certificate chain for gRPC TLS (DAY2_GRPC_TLS_CERT)")
+    var grpcTLSCert: String?
+    @Option(name: .customLong("grpc-tls-key"), help: "PEM private key for gRPC TLS (DAY2_GRPC_TLS_KEY)")
+    var grpcTLSKey: String?
+    @Option(name: .customLong("commit-deadline"), help: "Seconds an update run may go without a report (DAY2_COMMIT_DEADLINE, default 7200)")
+    var commitDeadline: String?
 
     /// The flags that were given, by flag name.
     var givenFlags: [String: String] {
         let pairs: [(String, String?)] = [
             ("--data-dir", dataDir), ("--database", database), ("--http-host", httpHost), ("--http-port", httpPort),
             ("--grpc-host", grpcHost), ("--grpc-port", grpcPort), ("--log-level", logLevel),
-            ("--default-project", defaultProject),
+            ("--default-project", defaultProject), ("--jwt-secret", jwtSecret), ("--jwt-jwks-url", jwtJWKSURL),
+            ("--grpc-tls-cert", grpcTLSCert), ("--grpc-tls-key", grpcTLSKey), ("--commit-deadline", commitDeadline),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { name, value in value.map { (name, $0) } })
     }
@@ -127,5 +138,30 @@ struct BenchStore: AsyncParsableCommand {
         benchmark.seconds = seconds
         benchmark.workers = workers
         try await StoreBenchmarkRunner.run(benchmark, database: database, logger: Logger(label: "day2.bench"))
+    }
+}
+
+/// `day2-orchestrator seed …`: put sample data in the store.
+struct Seed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Put sample data into the store (for trying Day2 out and for tests).",
+        subcommands: [SeedExample.self]
+    )
+}
+
+/// `day2-orchestrator seed example`: a two-node fleet with policies, a newer image and a window; prints JSON.
+struct SeedExample: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "example",
+        abstract: "Create an immutable and a mutable node with policies, a newer image and a window; print what was made as JSON."
+    )
+
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        let configuration = try options.resolve()
+        var logger = Logger(label: "day2.seed")
+        logger.logLevel = .warning
+        print(try await ExampleFleet.seed(configuration: configuration, logger: logger))
     }
 }
