@@ -13,6 +13,10 @@ public final class TokenVerifier: Sendable {
     private let keys: JWTKeyCollection
     private let jwksURL: URL?
     private let lastJWKSFetch = Mutex<Date?>(nil)
+    /// Recently verified tokens → their claims and until when the result may be reused.
+    private let verified = Mutex<[String: (claims: Claims, until: Date)]>([:])
+    private static let cacheLimit = 200_000
+    private static let cacheSeconds: TimeInterval = 300
     private let canIssue: Bool
 
     /// The shortest HS256 secret accepted.
@@ -49,8 +53,14 @@ public final class TokenVerifier: Sendable {
         }
         let token = parts[1].trimmingCharacters(in: .whitespaces)
         guard !token.isEmpty else { throw AuthenticationError(.unauthenticated, "Request unauthenticated with Bearer") }
+        let now = Date()
+        if let hit = verified.withLock({ $0[token] }), hit.until > now, hit.claims.exp.value > now {
+            return hit.claims
+        }
         do {
-            return try await keys.verify(token, as: Claims.self)
+            let claims = try await keys.verify(token, as: Claims.self)
+            remember(token, claims, now: now)
+            return claims
         } catch {
             // A key rotated at the issuer: fetch the JWKS again (at most every 30 s) and retry once.
             if jwksURL != nil, (try? await refreshJWKS(force: false)) == true,
@@ -62,6 +72,15 @@ public final class TokenVerifier: Sendable {
                 throw AuthenticationError(.unauthenticated, "token expired")
             }
             throw AuthenticationError(.unauthenticated, "invalid token")
+        }
+    }
+
+    /// Keeps a verified token's claims for reuse until it expires (at most `cacheSeconds`).
+    private func remember(_ token: String, _ claims: Claims, now: Date) {
+        let until = min(claims.exp.value, now.addingTimeInterval(Self.cacheSeconds))
+        verified.withLock { cache in
+            if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
+            cache[token] = (claims, until)
         }
     }
 

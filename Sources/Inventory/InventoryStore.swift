@@ -196,6 +196,8 @@ public protocol InventoryStore: Sendable {
     func host(tenant: String, id: String) async throws -> HostResource
     /// The host whose SMBIOS UUID is `uuid`, if any.
     func host(tenant: String, uuid: String) async throws -> HostResource?
+    /// The host whose SMBIOS UUID is `uuid` and its instance, in one lookup (the agent poll's first step).
+    func hostAndInstance(tenant: String, uuid: String) async throws -> (host: HostResource, instance: Instance?)?
     /// Replaces the fields of a host.
     func updateHost(tenant: String, _ host: HostResource) async throws -> HostResource
     /// Deletes a host without an instance; schedules on it lose their target.
@@ -229,6 +231,9 @@ public protocol InventoryStore: Sendable {
     func deleteOSResource(tenant: String, id: String) async throws
     /// Lists OS resources.
     func osResources(tenant: String, _ query: ListQuery) async throws -> Page<OSResource>
+    /// OS resource `id` and every immutable OS resource of its profile (itself included when immutable), in one
+    /// lookup: what a poll needs to tell the running image from newer ones.
+    func osResourceAndProfile(tenant: String, id: String) async throws -> (os: OSResource, profile: [OSResource])
     /// Every OS resource of one profile and OS type (exact match), for "newest image" and image-ID lookups.
     func osResources(tenant: String, profileName: String, osType: OSType) async throws -> [OSResource]
     /// Creates a policy (its target OS must exist).

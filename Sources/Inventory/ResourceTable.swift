@@ -34,8 +34,27 @@ struct ResourceTable<Resource: StoredResource>: Sendable {
     /// A resource from a full row.
     let decode: @Sendable (SQLRow) -> Resource
 
-    /// `SELECT`-able list of every column.
-    var selectList: String { (["resource_id", "created_at", "updated_at"] + columns).joined(separator: ", ") }
+    /// `SELECT`-able list of every column (built once: it is part of every statement on the hot path).
+    let selectList: String
+
+    init(
+        name: String,
+        label: String,
+        kind: ResourceKind,
+        columns: [String],
+        scope: (column: String, value: String)?,
+        encode: @escaping @Sendable (Resource) -> [SQLValue],
+        decode: @escaping @Sendable (SQLRow) -> Resource
+    ) {
+        self.name = name
+        self.label = label
+        self.kind = kind
+        self.columns = columns
+        self.scope = scope
+        self.encode = encode
+        self.decode = decode
+        selectList = (["resource_id", "created_at", "updated_at"] + columns).joined(separator: ", ")
+    }
 }
 
 /// JSON helpers for the few list-valued columns (metadata, update sources).
@@ -320,6 +339,19 @@ enum Tables {
             )
         }
     )
+
+    /// One host and its instance (LEFT JOIN), host columns prefixed `h_`, instance columns `i_`.
+    static let hostAndInstanceSQL: String = {
+        let hostColumns = Tables.hosts.selectList.split(separator: ", ").map { "h.\($0) AS h_\($0)" }
+        let instanceColumns = Tables.instances.selectList.split(separator: ", ").map { "i.\($0) AS i_\($0)" }
+        return "SELECT \((hostColumns + instanceColumns).joined(separator: ", ")) FROM hosts h"
+            + " LEFT JOIN instances i ON i.tenant_id = h.tenant_id AND i.host_id = h.resource_id"
+            + " WHERE h.tenant_id = ? AND h.uuid = ?"
+    }()
+
+    /// Every column of the shared schedules table, for statements that read both kinds.
+    static let allScheduleColumns = (["resource_id", "created_at", "updated_at"] + repeatedSchedules.columns
+        + ["start_seconds", "end_seconds"]).joined(separator: ", ")
 
     /// Columns shared by both schedule kinds.
     private static let scheduleColumns = [

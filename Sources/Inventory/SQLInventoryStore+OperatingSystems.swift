@@ -78,6 +78,21 @@ extension SQLInventoryStore {
         )
     }
 
+    public func osResourceAndProfile(tenant: String, id: String) async throws -> (os: OSResource, profile: [OSResource]) {
+        try checkID(id, Tables.osResources)
+        let rows = try await fetchWhere(
+            Tables.osResources,
+            tenant: tenant,
+            "(resource_id = ? OR (os_type = ? AND profile_name <> '' AND profile_name = "
+                + "(SELECT o.profile_name FROM os_resources o WHERE o.tenant_id = ? AND o.resource_id = ?)))",
+            [.text(id), .text(OSType.immutable.rawValue), .text(tenant), .text(id)]
+        )
+        guard let os = rows.first(where: { $0.resourceId == id }) else {
+            throw InventoryError.notFound(Tables.osResources.label, id)
+        }
+        return (os, rows.filter { $0.osType == .immutable && $0.profileName == os.profileName })
+    }
+
     public func createPolicy(tenant: String, _ policy: OSUpdatePolicy) async throws -> OSUpdatePolicy {
         try validated(policy.validate)
         return try await atomically { store in

@@ -105,10 +105,7 @@ extension SQLInventoryStore {
         }
     }
 
-    private static var allScheduleColumns: String {
-        (["resource_id", "created_at", "updated_at"] + Tables.repeatedSchedules.columns + ["start_seconds", "end_seconds"])
-            .joined(separator: ", ")
-    }
+    private static var allScheduleColumns: String { Tables.allScheduleColumns }
 
     /// The schedule rows matching the target constraints, inheritance included, in ID order.
     ///

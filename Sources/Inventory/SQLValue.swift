@@ -22,6 +22,15 @@ public struct SQLRow: Sendable {
     /// The values, in column order.
     let values: [SQLValue]
 
+    /// The columns whose names start with `prefix`, under their names without it (for one table of a join).
+    func view(prefix: String) -> SQLRow {
+        var index: [String: Int] = [:]
+        for (name, position) in columns.index where name.hasPrefix(prefix) {
+            index[String(name.dropFirst(prefix.count))] = position
+        }
+        return SQLRow(columns: SQLColumns(index: index), values: values)
+    }
+
     /// The value of `column`; NULL when the column is absent.
     subscript(_ column: String) -> SQLValue {
         guard let index = columns.index[column] else { return .null }
@@ -70,6 +79,9 @@ public struct SQLRow: Sendable {
 final class SQLColumns: Sendable {
     /// Column name → position.
     let index: [String: Int]
+
+    /// Creates the lookup from a ready index.
+    init(index: [String: Int]) { self.index = index }
 
     /// Creates the lookup from names in order.
     init(_ names: [String]) {

@@ -39,10 +39,10 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
         let status = request.status ?? .unspecified
         do {
             let uuid = request.hostGUID.lowercased()
-            guard let host = try await store.host(tenant: tenant, uuid: uuid) else {
+            guard let (host, found) = try await store.hostAndInstance(tenant: tenant, uuid: uuid) else {
                 throw MaintenanceManagerError(.notFound, "host with UUID \(uuid) not found")
             }
-            guard let instance = try await store.instance(tenant: tenant, hostId: host.resourceId) else {
+            guard let instance = found else {
                 throw MaintenanceManagerError(.notFound, "Instance not found for host \(host.resourceId)")
             }
             if host.isUntrusted || instance.isUntrusted {
@@ -56,8 +56,8 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
             guard provisioned else {
                 throw MaintenanceManagerError(.failedPrecondition, "instance \(instance.resourceId) is not provisioned")
             }
-            let currentOS = try await store.osResource(tenant: tenant, id: instance.osId)
-            let newest = try await newestImage(tenant: tenant, like: currentOS)
+            let (currentOS, profile) = try await store.osResourceAndProfile(tenant: tenant, id: instance.osId)
+            let newest = Self.newest(of: profile)
             let policy = try await instance.osUpdatePolicyId.asyncMap { try await store.policy(tenant: tenant, id: $0) }
 
             let runningOS = await record(
@@ -83,10 +83,8 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
         }
     }
 
-    /// The newest immutable OS resource of the same profile as `os`, by image version; nil for mutable OSes.
-    func newestImage(tenant: String, like os: OSResource) async throws -> OSResource? {
-        guard os.osType == .immutable, !os.profileName.isEmpty else { return nil }
-        let candidates = try await store.osResources(tenant: tenant, profileName: os.profileName, osType: .immutable)
+    /// The newest of a profile's immutable OS resources, by image version (nil when there are none).
+    static func newest(of candidates: [OSResource]) -> OSResource? {
         var best: (os: OSResource, version: ImageVersion)?
         for candidate in candidates {
             guard let version = ImageVersion(candidate.imageId) else { continue }

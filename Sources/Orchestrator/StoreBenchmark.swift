@@ -91,17 +91,22 @@ public struct StoreBenchmark: Sendable {
     }
 
     /// The deterministic UUID of benchmark host `index`.
-    static func uuid(_ index: Int) -> String {
+    public static func uuid(_ index: Int) -> String {
         String(format: "%08x-0000-4000-8000-%012x", index, index)
     }
 
-    private struct Fleet {
-        var tenant: String
-        var hostCount: Int
-        var siteIds: [String]
+    /// The seeded fleet: its project, host count and sites.
+    public struct Fleet: Sendable {
+        /// The project's UUID.
+        public var tenant: String
+        /// How many hosts (UUIDs `uuid(0..<hostCount)`).
+        public var hostCount: Int
+        /// The sites.
+        public var siteIds: [String]
     }
 
-    private func seed(store: some InventoryStore, report: @Sendable (String) -> Void) async throws -> Fleet {
+    /// Seeds the synthetic fleet (see the type's documentation) and returns it.
+    public func seed(store: some InventoryStore, report: @Sendable (String) -> Void) async throws -> Fleet {
         let project = try await store.createProject(name: "bench-\(UInt32.random(in: 0...UInt32.max))", id: nil)
         let tenant = project.id
         var leafRegions: [String] = []
@@ -162,6 +167,7 @@ public struct StoreBenchmark: Sendable {
                             name: "edge-\(index)",
                             hostId: host.resourceId,
                             osId: os.resourceId,
+                            provisioningStatus: StatusTriplet(status: "Provisioned", indicator: .idle, timestamp: 0),
                             osUpdatePolicyId: (index / siteIds.count) % 2 == 0 ? policy.resourceId : nil
                         )
                     )

@@ -6,14 +6,24 @@ import Logging
 public enum StoreBenchmarkRunner {
     /// Runs `benchmark` on `database` (`sqlite`, `sqlite:/path`, or a `postgres://` URL), printing to stdout.
     public static func run(_ benchmark: StoreBenchmark, database: String, logger: Logger) async throws {
-        let report: @Sendable (String) -> Void = { print($0) }
+        try await withStore(database: database, logger: logger) { store, label in
+            try await benchmark.run(store: store, label: label) { print($0) }
+        }
+    }
+
+    /// Opens the benchmark store (a fresh temporary SQLite file by default, removed afterwards) for `body`.
+    public static func withStore(
+        database: String,
+        logger: Logger,
+        _ body: @Sendable (any InventoryStore, String) async throws -> Void
+    ) async throws {
         if database.hasPrefix("postgres") {
             let postgres = try PostgresDatabase(url: database, logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await postgres.run() }
+                defer { group.cancelAll() }
                 let store = try await SQLInventoryStore.postgres(database: postgres, logger: logger)
-                try await benchmark.run(store: store, label: "PostgreSQL", report: report)
-                group.cancelAll()
+                try await body(store, "PostgreSQL")
             }
         } else {
             let path: String
@@ -28,7 +38,7 @@ public enum StoreBenchmarkRunner {
                 }
             }
             let store = try await SQLInventoryStore.sqlite(path: path, logger: logger)
-            try await benchmark.run(store: store, label: "SQLite (\(path))", report: report)
+            try await body(store, "SQLite (\(path))")
         }
     }
 }

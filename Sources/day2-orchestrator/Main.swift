@@ -109,7 +109,7 @@ struct Serve: AsyncParsableCommand {
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a benchmark and print throughput, p50/p99, memory and the ratio to a baseline.",
-        subcommands: [BenchStore.self]
+        subcommands: [BenchStore.self, BenchSouthbound.self]
     )
 }
 
@@ -163,5 +163,36 @@ struct SeedExample: AsyncParsableCommand {
         var logger = Logger(label: "day2.seed")
         logger.logLevel = .warning
         print(try await ExampleFleet.seed(configuration: configuration, logger: logger))
+    }
+}
+
+/// `day2-orchestrator bench southbound`.
+struct BenchSouthbound: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "southbound",
+        abstract: "Agents polling the Maintenance Manager over real gRPC connections, against an empty handler."
+    )
+
+    @Option(help: "sqlite (a fresh temporary file), sqlite:/path/file.sqlite, or a postgres:// URL")
+    var database: String = "sqlite"
+    @Option(help: "Hosts in the fleet")
+    var hosts: Int = 100_000
+    @Option(help: "Seconds to measure each handler")
+    var seconds: Int = 10
+    @Option(help: "HTTP/2 connections from the load client")
+    var connections: Int = 4
+    @Option(help: "Calls in flight per connection")
+    var concurrency: Int = 16
+
+    func run() async throws {
+        var benchmark = SouthboundBenchmark()
+        benchmark.hosts = hosts
+        benchmark.seconds = seconds
+        benchmark.connections = connections
+        benchmark.concurrency = concurrency
+        let configured = benchmark
+        try await StoreBenchmarkRunner.withStore(database: database, logger: Logger(label: "day2.bench")) { store, label in
+            try await configured.run(store: store, label: label, logger: Logger(label: "day2.bench")) { print($0) }
+        }
     }
 }

@@ -1,0 +1,173 @@
+import Authentication
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Inventory
+import Logging
+import MaintenanceManager
+import Southbound
+
+/// `day2-orchestrator bench southbound`: agents polling the Maintenance Manager over real gRPC connections.
+///
+/// Seeds the store benchmark's fleet (every instance provisioned, half with a LATEST policy, schedules inherited
+/// from sites and regions), lets every host report once (the first report of a node writes its status), then
+/// measures steady-state polls from `connections` HTTP/2 connections with `concurrency` calls in flight each. The
+/// baseline is the same server stack (transport, agent authentication) with a handler that answers an empty
+/// response, measured in the same run.
+public struct SouthboundBenchmark: Sendable {
+    /// Hosts in the fleet.
+    public var hosts = 100_000
+    /// Seconds to measure each handler.
+    public var seconds = 10
+    /// HTTP/2 connections from the load client.
+    public var connections = 4
+    /// Calls in flight per connection.
+    public var concurrency = 16
+    /// Whether every host polls once before measuring (steady state, no first-report writes).
+    public var warmUp = true
+
+    /// Creates a benchmark with the defaults.
+    public init() {}
+
+    /// An answer with the three always-present parts and nothing in them.
+    struct EmptyService: Maintmgr_V1_MaintmgrService.ServiceProtocol {
+        func platformUpdateStatus(
+            request: ServerRequest<Maintmgr_V1_PlatformUpdateStatusRequest>,
+            context: ServerContext
+        ) async throws -> ServerResponse<Maintmgr_V1_PlatformUpdateStatusResponse> {
+            var response = Maintmgr_V1_PlatformUpdateStatusResponse()
+            response.updateSource = Maintmgr_V1_UpdateSource()
+            response.updateSchedule = Maintmgr_V1_UpdateSchedule()
+            response.osProfileUpdateSource = Maintmgr_V1_OSProfileUpdateSource()
+            return ServerResponse(message: response)
+        }
+    }
+
+    /// Runs on `store`, printing through `report`.
+    public func run(store: some InventoryStore, label: String, logger: Logger, report: @Sendable (String) -> Void)
+        async throws
+    {
+        var seeding = StoreBenchmark()
+        seeding.hosts = hosts
+        let fleet = try await seeding.seed(store: store, report: report)
+        let secret = String(repeating: "b", count: 48)
+        let verifier = try await TokenVerifier(hmacSecret: secret, jwksURL: nil)
+        let token = try await verifier.issue(
+            Claims(
+                subject: "bench",
+                expires: Date().addingTimeInterval(86_400),
+                roles: [Roles.role(project: fleet.tenant, suffix: Roles.agentSuffix)]
+            )
+        )
+        var quiet = logger
+        quiet.logLevel = .error
+        let manager = MaintenanceManager(store: store, now: { Date() }, logger: quiet)
+
+        let empty = try await measure(
+            name: "empty handler (same stack)",
+            service: EmptyService(),
+            verifier: verifier,
+            token: token,
+            hostCount: fleet.hostCount,
+            warmUp: false
+        )
+        let real = try await measure(
+            name: "Maintenance Manager poll",
+            service: MaintenanceService(manager: manager, logger: quiet),
+            verifier: verifier,
+            token: token,
+            hostCount: fleet.hostCount,
+            warmUp: warmUp,
+            report: report
+        )
+        report("")
+        report("store: \(label)   hosts: \(hosts)   connections: \(connections) x \(concurrency) in flight   \(seconds) s each")
+        for (stats, cpu) in [empty, real] {
+            report(stats.line + String(format: "   CPU %.2f cores", cpu))
+        }
+        report(String(format: "poll / empty handler ratio: %.2f", real.0.throughput / max(empty.0.throughput, 1)))
+        let memory = ProcessMemory.residentMiB()
+        report(String(format: "memory: RSS %.0f MiB, peak %.0f MiB (server, client and store in one process)", memory.current, memory.peak))
+    }
+
+    private func measure(
+        name: String,
+        service: some Maintmgr_V1_MaintmgrService.ServiceProtocol,
+        verifier: TokenVerifier,
+        token: String,
+        hostCount: Int,
+        warmUp: Bool,
+        report: @Sendable (String) -> Void = { _ in }
+    ) async throws -> (BenchmarkStats, Double) {
+        let server = GRPCServer(
+            transport: .http2NIOPosix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext),
+            services: [service],
+            interceptorPipeline: [
+                .apply(AgentAuthInterceptor(verifier: verifier), to: .services([.maintmgr_v1_MaintmgrService]))
+            ]
+        )
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.serve() }
+            defer { server.beginGracefulShutdown() }
+            let port = try await SouthboundServer.listeningPort(server)
+            var headers = Metadata()
+            headers.addString("Bearer \(token)", forKey: "authorization")
+            let metadata = headers
+            let clients = try (0..<connections).map { _ in
+                GRPCClient(
+                    transport: try HTTP2ClientTransport.Posix(
+                        target: .ipv4(address: "127.0.0.1", port: port),
+                        transportSecurity: .plaintext
+                    )
+                )
+            }
+            return try await withThrowingTaskGroup(of: Void.self) { clientGroup in
+                for client in clients { clientGroup.addTask { try await client.runConnections() } }
+                defer { for client in clients { client.beginGracefulShutdown() } }
+                let stubs = clients.map { Maintmgr_V1_MaintmgrService.Client(wrapping: $0) }
+                let call: @Sendable (Int) async throws -> Void = { index in
+                    var request = Maintmgr_V1_PlatformUpdateStatusRequest()
+                    request.hostGuid = StoreBenchmark.uuid(index % hostCount)
+                    var status = Maintmgr_V1_UpdateStatus()
+                    status.statusType = .upToDate
+                    request.updateStatus = status
+                    _ = try await stubs[index % stubs.count].platformUpdateStatus(request, metadata: metadata)
+                }
+                if warmUp {
+                    let start = ContinuousClock.now
+                    try await withThrowingTaskGroup(of: Void.self) { warm in
+                        let workers = connections * concurrency
+                        for worker in 0..<workers {
+                            warm.addTask {
+                                for index in stride(from: worker, to: hostCount, by: workers) { try await call(index) }
+                            }
+                        }
+                        try await warm.waitForAll()
+                    }
+                    report(String(format: "warm-up: every host polled once in %.1f s", (ContinuousClock.now - start).seconds))
+                }
+                let cpuBefore = ProcessCPU.seconds()
+                let stats = try await BenchmarkStats.measure(
+                    name,
+                    workers: connections * concurrency,
+                    duration: .seconds(seconds)
+                ) { iteration in
+                    try await call((iteration &* 7919) % hostCount)
+                }
+                let cores = (ProcessCPU.seconds() - cpuBefore) / stats.seconds
+                return (stats, cores)
+            }
+        }
+    }
+}
+
+/// CPU time used by this process (user + system), from `getrusage`.
+enum ProcessCPU {
+    static func seconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        return user + system
+    }
+}
