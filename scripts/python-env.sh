@@ -7,7 +7,9 @@ VENV=.venv-tests
 if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV" >&2
 fi
-if ! "$VENV/bin/python" -c "import grpc, grpc_tools, pytest" 2>/dev/null; then
+# Reinstall whenever the requirements change (the stamp holds the requirements that were installed).
+if ! cmp -s Tests/conformance/requirements.txt "$VENV/installed-requirements.txt"; then
     "$VENV/bin/pip" install --quiet -r Tests/conformance/requirements.txt >&2
+    cp Tests/conformance/requirements.txt "$VENV/installed-requirements.txt"
 fi
 echo "$VENV"
