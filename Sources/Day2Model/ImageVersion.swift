@@ -38,4 +38,3 @@ public struct ImageVersion: Comparable, Sendable, CustomStringConvertible {
         lhs.parts == rhs.parts
     }
 }
-

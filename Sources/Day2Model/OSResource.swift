@@ -100,7 +100,8 @@ public struct OSResource: Sendable, Hashable, Codable {
         try TextRule.checkLength(architecture, maxBytes: 20, field: "architecture")
         try TextRule.checkLength(imageUrl, maxBytes: 500, field: "imageUrl")
         try TextRule.checkLength(imageId, maxBytes: 500, field: "imageId")
-        let shaOK = sha256.utf8.count == 64 && sha256.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
+        let shaOK =
+            sha256.utf8.count == 64 && sha256.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
         guard shaOK else { throw ValidationError(field: "sha256", rule: "must be 64 lower-case hex characters") }
         try TextRule.checkLength(profileName, maxBytes: 128, field: "profileName")
         try TextRule.checkLength(profileVersion, maxBytes: 128, field: "profileVersion")

@@ -24,7 +24,10 @@ public enum ResourceID {
     /// Checks `id` as the value of `field`, which must hold an ID of `kind`.
     public static func validate(_ id: String, kind: ResourceKind, field: String) throws(ValidationError) {
         guard isValid(id, kind: kind) else {
-            throw ValidationError(field: field, rule: "must match ^\(kind.prefix)-[0-9a-f]{8}$, got \"\(id.prefix(40))\"")
+            throw ValidationError(
+                field: field,
+                rule: "must match ^\(kind.prefix)-[0-9a-f]{8}$, got \"\(id.prefix(40))\""
+            )
         }
     }
 }

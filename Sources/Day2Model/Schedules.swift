@@ -6,7 +6,11 @@ public enum ScheduleTarget: Sendable, Hashable, Codable {
     case region(String)
 
     /// Builds the target from the API's three optional IDs, of which at most one may be set.
-    public static func from(hostId: String?, siteId: String?, regionId: String?) throws(ValidationError) -> ScheduleTarget {
+    public static func from(
+        hostId: String?,
+        siteId: String?,
+        regionId: String?
+    ) throws(ValidationError) -> ScheduleTarget {
         let set = [hostId, siteId, regionId].compactMap { $0 }.filter { !$0.isEmpty }
         guard set.count <= 1 else {
             throw ValidationError(
@@ -77,17 +81,26 @@ public struct SingleSchedule: Sendable, Hashable, Codable {
     public func validate(now: Int64?) throws(ValidationError) {
         try TextRule.name.check(name, field: "name")
         guard scheduleStatus != .unspecified else {
-            throw ValidationError(field: "scheduleStatus", rule: "must be SCHEDULE_STATUS_MAINTENANCE or SCHEDULE_STATUS_OS_UPDATE")
+            throw ValidationError(
+                field: "scheduleStatus",
+                rule: "must be SCHEDULE_STATUS_MAINTENANCE or SCHEDULE_STATUS_OS_UPDATE"
+            )
         }
         guard (1...Int64(UInt32.max)).contains(startSeconds) else {
             throw ValidationError(field: "startSeconds", rule: "must be 1..4294967295")
         }
         if let endSeconds {
             guard (1...Int64(UInt32.max)).contains(endSeconds) else {
-                throw ValidationError(field: "endSeconds", rule: "must be 1..4294967295 (omit it for an open-ended window)")
+                throw ValidationError(
+                    field: "endSeconds",
+                    rule: "must be 1..4294967295 (omit it for an open-ended window)"
+                )
             }
             guard endSeconds > startSeconds else {
-                throw ValidationError(field: "endSeconds", rule: "The schedule end time must be greater than the start time")
+                throw ValidationError(
+                    field: "endSeconds",
+                    rule: "The schedule end time must be greater than the start time"
+                )
             }
         }
         if let now, startSeconds <= now {
@@ -168,7 +181,10 @@ public struct RepeatedSchedule: Sendable, Hashable, Codable {
     public func validate() throws(ValidationError) {
         try TextRule.name.check(name, field: "name")
         guard scheduleStatus != .unspecified else {
-            throw ValidationError(field: "scheduleStatus", rule: "must be SCHEDULE_STATUS_MAINTENANCE or SCHEDULE_STATUS_OS_UPDATE")
+            throw ValidationError(
+                field: "scheduleStatus",
+                rule: "must be SCHEDULE_STATUS_MAINTENANCE or SCHEDULE_STATUS_OS_UPDATE"
+            )
         }
         try WindowMath.validateDuration(durationSeconds)
         _ = try cron()

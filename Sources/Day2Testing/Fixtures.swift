@@ -66,13 +66,20 @@ public enum Fixtures {
     }
 
     /// Builds a small fleet in a new project called `name`.
-    public static func fleet(in store: some InventoryStore, name: String = "acme", hosts count: Int = 3) async throws
+    public static func fleet(
+        in store: some InventoryStore,
+        name: String = "acme",
+        hosts count: Int = 3
+    ) async throws
         -> Fleet
     {
         let project = try await store.createProject(name: name, id: nil)
         let tenant = project.id
         let top = try await store.createRegion(tenant: tenant, Region(name: "europe"))
-        let child = try await store.createRegion(tenant: tenant, Region(name: "germany", parentRegionId: top.resourceId))
+        let child = try await store.createRegion(
+            tenant: tenant,
+            Region(name: "germany", parentRegionId: top.resourceId)
+        )
         let site = try await store.createSite(tenant: tenant, Site(name: "berlin-1", regionId: child.resourceId))
         let os = try await store.createOSResource(tenant: tenant, immutableOS(version: "3.0.20260101.0100"))
         var hosts: [HostResource] = []

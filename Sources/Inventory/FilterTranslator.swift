@@ -11,7 +11,8 @@ enum FilterField: Sendable {
 
 /// The filterable fields of every table, by inventory (snake_case) name.
 enum FilterSchema {
-    private static func names<E: RawRepresentable & CaseIterable>(_ type: E.Type) -> Set<String> where E.RawValue == String {
+    private static func names<E: RawRepresentable & CaseIterable>(_ type: E.Type) -> Set<String>
+    where E.RawValue == String {
         Set(E.allCases.map(\.rawValue))
     }
 
@@ -36,7 +37,8 @@ enum FilterSchema {
     static let fields: [String: [String: FilterField]] = [
         "regions": common.merging(texts("name", "metadata")) { a, _ in a }
             .merging(["parent_region": .edge(table: "regions", local: "parent_region_id", remote: "resource_id")]) {
-                a, _ in a
+                a,
+                _ in a
             },
         "sites": common.merging(texts("name", "metadata")) { a, _ in a }
             .merging(integers("site_lat", "site_lng")) { a, _ in a }
@@ -54,38 +56,52 @@ enum FilterSchema {
         "instances": common.merging(
             texts("name", "instance_status_detail", "existing_cves", "runtime_packages", "os_update_available")
         ) { a, _ in a }
-            .merging(triplet("instance_status")) { a, _ in a }
-            .merging(triplet("provisioning_status")) { a, _ in a }
-            .merging(triplet("update_status")) { a, _ in a }
-            .merging(triplet("trusted_attestation_status")) { a, _ in a }
-            .merging([
-                "kind": .enumeration("kind", names(InstanceKind.self)),
-                "desired_state": .enumeration("desired_state", names(InstanceState.self)),
-                "current_state": .enumeration("current_state", names(InstanceState.self)),
-                "security_feature": .enumeration("security_feature", names(SecurityFeature.self)),
-                "host": .edge(table: "hosts", local: "host_id", remote: "resource_id"),
-                "os": .edge(table: "os_resources", local: "os_id", remote: "resource_id"),
-                "os_update_policy": .edge(table: "os_update_policies", local: "os_update_policy_id", remote: "resource_id"),
-            ]) { a, _ in a },
+        .merging(triplet("instance_status")) { a, _ in a }
+        .merging(triplet("provisioning_status")) { a, _ in a }
+        .merging(triplet("update_status")) { a, _ in a }
+        .merging(triplet("trusted_attestation_status")) { a, _ in a }
+        .merging([
+            "kind": .enumeration("kind", names(InstanceKind.self)),
+            "desired_state": .enumeration("desired_state", names(InstanceState.self)),
+            "current_state": .enumeration("current_state", names(InstanceState.self)),
+            "security_feature": .enumeration("security_feature", names(SecurityFeature.self)),
+            "host": .edge(table: "hosts", local: "host_id", remote: "resource_id"),
+            "os": .edge(table: "os_resources", local: "os_id", remote: "resource_id"),
+            "os_update_policy": .edge(table: "os_update_policies", local: "os_update_policy_id", remote: "resource_id"),
+        ]) { a, _ in a },
         "os_resources": common.merging(
             texts(
-                "name", "architecture", "image_url", "image_id", "sha256", "profile_name", "profile_version",
-                "installed_packages", "installed_packages_url", "platform_bundle", "description", "metadata",
-                "tls_ca_cert", "existing_cves_url", "existing_cves", "fixed_cves_url", "fixed_cves"
+                "name",
+                "architecture",
+                "image_url",
+                "image_id",
+                "sha256",
+                "profile_name",
+                "profile_version",
+                "installed_packages",
+                "installed_packages_url",
+                "platform_bundle",
+                "description",
+                "metadata",
+                "tls_ca_cert",
+                "existing_cves_url",
+                "existing_cves",
+                "fixed_cves_url",
+                "fixed_cves"
             )
         ) { a, _ in a }
-            .merging([
-                "security_feature": .enumeration("security_feature", names(SecurityFeature.self)),
-                "os_type": .enumeration("os_type", names(OSType.self)),
-                "os_provider": .enumeration("os_provider", names(OSProviderKind.self)),
-            ]) { a, _ in a },
+        .merging([
+            "security_feature": .enumeration("security_feature", names(SecurityFeature.self)),
+            "os_type": .enumeration("os_type", names(OSType.self)),
+            "os_provider": .enumeration("os_provider", names(OSProviderKind.self)),
+        ]) { a, _ in a },
         "os_update_policies": common.merging(
             texts("name", "description", "update_sources", "update_packages", "update_kernel_command")
         ) { a, _ in a }
-            .merging([
-                "update_policy": .enumeration("update_policy", names(UpdatePolicyKind.self)),
-                "target_os": .edge(table: "os_resources", local: "target_os_id", remote: "resource_id"),
-            ]) { a, _ in a },
+        .merging([
+            "update_policy": .enumeration("update_policy", names(UpdatePolicyKind.self)),
+            "target_os": .edge(table: "os_resources", local: "target_os_id", remote: "resource_id"),
+        ]) { a, _ in a },
         "os_update_runs": common.merging(texts("name", "description", "status", "status_details")) { a, _ in a }
             .merging(integers("status_timestamp", "start_time", "end_time")) { a, _ in a }
             .merging([
@@ -114,14 +130,20 @@ struct FilterTranslator {
     }
 
     /// The SQL condition for `expression` on `table` (aliased `alias` in the enclosing query).
-    mutating func condition(_ expression: FilterExpression, table: String, alias: String) throws(ValidationError)
+    mutating func condition(
+        _ expression: FilterExpression,
+        table: String,
+        alias: String
+    ) throws(ValidationError)
         -> String
     {
         switch expression {
         case .and(let left, let right):
-            return "(\(try condition(left, table: table, alias: alias)) AND \(try condition(right, table: table, alias: alias)))"
+            return
+                "(\(try condition(left, table: table, alias: alias)) AND \(try condition(right, table: table, alias: alias)))"
         case .or(let left, let right):
-            return "(\(try condition(left, table: table, alias: alias)) OR \(try condition(right, table: table, alias: alias)))"
+            return
+                "(\(try condition(left, table: table, alias: alias)) OR \(try condition(right, table: table, alias: alias)))"
         case .not(let inner):
             negated.toggle()
             defer { negated.toggle() }
@@ -259,7 +281,8 @@ struct FilterTranslator {
             guard allowed.contains(text) else {
                 throw ValidationError(
                     field: "filter",
-                    rule: "\"\(path.dotted)\" must be one of \(allowed.sorted().joined(separator: ", ")), got \"\(text)\""
+                    rule:
+                        "\"\(path.dotted)\" must be one of \(allowed.sorted().joined(separator: ", ")), got \"\(text)\""
                 )
             }
             guard op == .equal || op == .notEqual else {
@@ -289,7 +312,12 @@ struct FilterTranslator {
     ///
     /// With `sortExplicitly`, SQLite is told not to read rows in index order (`+column`), so that a selective
     /// edge condition can drive the query through its own index and the few matches are sorted afterwards.
-    static func orderBy(_ terms: [OrderTerm], table: String, alias: String, sortExplicitly: Bool = false)
+    static func orderBy(
+        _ terms: [OrderTerm],
+        table: String,
+        alias: String,
+        sortExplicitly: Bool = false
+    )
         throws(ValidationError) -> String
     {
         let plus = sortExplicitly ? "+" : ""
@@ -301,7 +329,10 @@ struct FilterTranslator {
                 throw ValidationError(field: "orderBy", rule: "unknown field \"\(term.field)\"")
             }
             if case .edge = field {
-                throw ValidationError(field: "orderBy", rule: "\"\(term.field)\" is a relation; only direct fields can be ordered")
+                throw ValidationError(
+                    field: "orderBy",
+                    rule: "\"\(term.field)\" is a relation; only direct fields can be ordered"
+                )
             }
             parts.append("\(plus)\(alias).\(name)\(term.descending ? " DESC" : " ASC")")
         }

@@ -58,4 +58,3 @@ public struct InventoryError: Error, Sendable, CustomStringConvertible, CustomDe
         return "\(description) (cause: \(String(reflecting: underlying)))"
     }
 }
-

@@ -29,7 +29,12 @@ public struct ListQuery: Sendable {
     public var offset: Int
 
     /// A query from parsed parts.
-    public init(filter: FilterExpression? = nil, orderBy: [OrderTerm] = [], pageSize: Int? = nil, offset: Int = 0)
+    public init(
+        filter: FilterExpression? = nil,
+        orderBy: [OrderTerm] = [],
+        pageSize: Int? = nil,
+        offset: Int = 0
+    )
         throws(ValidationError)
     {
         if let pageSize, !(1...100).contains(pageSize) {

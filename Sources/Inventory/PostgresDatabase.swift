@@ -26,7 +26,10 @@ public final class PostgresDatabase: SQLDatabase {
         case "prefer": tls = .prefer(TLSConfiguration.makeClientConfiguration())
         case "require", "verify-full": tls = .require(TLSConfiguration.makeClientConfiguration())
         default:
-            throw SQLDriverError(kind: .connection, message: "sslmode must be disable, prefer or require, got \(sslMode)")
+            throw SQLDriverError(
+                kind: .connection,
+                message: "sslmode must be disable, prefer or require, got \(sslMode)"
+            )
         }
         let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         var configuration = PostgresClient.Configuration(

@@ -350,7 +350,8 @@ enum Tables {
     }()
 
     /// Every column of the shared schedules table, for statements that read both kinds.
-    static let allScheduleColumns = (["resource_id", "created_at", "updated_at"] + repeatedSchedules.columns
+    static let allScheduleColumns =
+        (["resource_id", "created_at", "updated_at"] + repeatedSchedules.columns
         + ["start_seconds", "end_seconds"]).joined(separator: ", ")
 
     /// Columns shared by both schedule kinds.

@@ -19,14 +19,18 @@ extension SQLInventoryStore {
         try await fetchWhere(Tables.hosts, tenant: tenant, "uuid = ?", [.text(uuid.lowercased())]).first
     }
 
-    public func hostAndInstance(tenant: String, uuid: String) async throws
+    public func hostAndInstance(
+        tenant: String,
+        uuid: String
+    ) async throws
         -> (host: HostResource, instance: Instance?)?
     {
         let rows = try await query(Tables.hostAndInstanceSQL, [.text(tenant), .text(uuid.lowercased())])
         guard let row = rows.first else { return nil }
         let host = Tables.hosts.decode(row.view(prefix: "h_"))
         let instanceRow = row.view(prefix: "i_")
-        let instance: Instance? = instanceRow.optionalString("resource_id") == nil ? nil : Tables.instances.decode(instanceRow)
+        let instance: Instance? =
+            instanceRow.optionalString("resource_id") == nil ? nil : Tables.instances.decode(instanceRow)
         return (host, instance)
     }
 

@@ -78,7 +78,8 @@ extension SQLInventoryStore {
         )
     }
 
-    public func osResourceAndProfile(tenant: String, id: String) async throws -> (os: OSResource, profile: [OSResource]) {
+    public func osResourceAndProfile(tenant: String, id: String) async throws -> (os: OSResource, profile: [OSResource])
+    {
         try checkID(id, Tables.osResources)
         let rows = try await fetchWhere(
             Tables.osResources,
@@ -177,7 +178,10 @@ extension SQLInventoryStore {
         return rows.first.map(Tables.runs.decode)
     }
 
-    public func staleOpenRuns(statusBefore before: Int64, limit: Int) async throws -> [(tenant: String, run: OSUpdateRun)] {
+    public func staleOpenRuns(
+        statusBefore before: Int64,
+        limit: Int
+    ) async throws -> [(tenant: String, run: OSUpdateRun)] {
         let rows = try await query(
             "SELECT tenant_id, \(Tables.runs.selectList) FROM os_update_runs WHERE end_time = ? AND status_timestamp < ? "
                 + "ORDER BY status_timestamp, resource_id LIMIT ?",

@@ -167,7 +167,8 @@ extension SQLInventoryStore {
         var binds = prefixBinds
         for (index, branch) in branches.enumerated() {
             if index > 0 { sql += " UNION ALL " }
-            sql += "SELECT \(Self.allScheduleColumns) FROM schedules WHERE \((common + [branch.0]).joined(separator: " AND "))"
+            sql +=
+                "SELECT \(Self.allScheduleColumns) FROM schedules WHERE \((common + [branch.0]).joined(separator: " AND "))"
             binds += commonBinds + branch.1
         }
         // Sorted here, not in SQL: an ORDER BY makes SQLite walk the (tenant, id) index of every branch to avoid a

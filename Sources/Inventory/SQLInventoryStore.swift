@@ -13,7 +13,12 @@ public struct SQLInventoryStore<Database: SQLDatabase>: InventoryStore {
     let inTransaction: Bool
     let now: @Sendable () -> Date
 
-    private init(database: Database, executor: any SQLExecutor, inTransaction: Bool, now: @escaping @Sendable () -> Date) {
+    private init(
+        database: Database,
+        executor: any SQLExecutor,
+        inTransaction: Bool,
+        now: @escaping @Sendable () -> Date
+    ) {
         self.database = database
         self.executor = executor
         self.inTransaction = inTransaction
@@ -78,7 +83,8 @@ public struct SQLInventoryStore<Database: SQLDatabase>: InventoryStore {
 
     // MARK: Transactions
 
-    public func withTransaction<T: Sendable>(_ body: @Sendable (any InventoryStore) async throws -> T) async throws -> T {
+    public func withTransaction<T: Sendable>(_ body: @Sendable (any InventoryStore) async throws -> T) async throws -> T
+    {
         try await atomically { try await body($0) }
     }
 
@@ -117,7 +123,11 @@ public struct SQLInventoryStore<Database: SQLDatabase>: InventoryStore {
     static func translate(_ error: SQLDriverError) -> InventoryError {
         switch error.kind {
         case .uniqueViolation:
-            InventoryError(.failedPrecondition, "a resource with the same unique fields already exists", underlying: error)
+            InventoryError(
+                .failedPrecondition,
+                "a resource with the same unique fields already exists",
+                underlying: error
+            )
         case .foreignKeyViolation:
             InventoryError(
                 .failedPrecondition,
@@ -189,7 +199,12 @@ public struct SQLInventoryStore<Database: SQLDatabase>: InventoryStore {
     }
 
     /// Rows matching `condition` (columns unqualified), in ID order.
-    func fetchWhere<R>(_ table: ResourceTable<R>, tenant: String, _ condition: String, _ binds: [SQLValue])
+    func fetchWhere<R>(
+        _ table: ResourceTable<R>,
+        tenant: String,
+        _ condition: String,
+        _ binds: [SQLValue]
+    )
         async throws -> [R]
     {
         let (scope, scopeBinds) = scopeClause(table)
@@ -299,7 +314,11 @@ public struct SQLInventoryStore<Database: SQLDatabase>: InventoryStore {
 
 extension SQLInventoryStore where Database == SQLiteDatabase {
     /// Opens the embedded store on a SQLite file (`nil` for a private in-memory database).
-    public static func sqlite(path: String?, logger: Logger, now: @escaping @Sendable () -> Date = { Date() })
+    public static func sqlite(
+        path: String?,
+        logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
+    )
         async throws -> SQLInventoryStore
     {
         try await open(database: try SQLiteDatabase(path: path), logger: logger, now: now)
@@ -308,7 +327,11 @@ extension SQLInventoryStore where Database == SQLiteDatabase {
 
 extension SQLInventoryStore where Database == PostgresDatabase {
     /// Opens the store on PostgreSQL; the database's `run()` must be running (it drives the connection pool).
-    public static func postgres(database: PostgresDatabase, logger: Logger, now: @escaping @Sendable () -> Date = { Date() })
+    public static func postgres(
+        database: PostgresDatabase,
+        logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
+    )
         async throws -> SQLInventoryStore
     {
         try await open(database: database, logger: logger, now: now)

@@ -70,7 +70,8 @@ public struct SQLRow: Sendable {
     }
 
     /// An enum stored as its API name; the first case (UNSPECIFIED) when the text is unknown.
-    func enumeration<E: RawRepresentable & CaseIterable>(_ column: String, as type: E.Type) -> E where E.RawValue == String {
+    func enumeration<E: RawRepresentable & CaseIterable>(_ column: String, as type: E.Type) -> E
+    where E.RawValue == String {
         E(rawValue: string(column)) ?? E.allCases.first!
     }
 }

@@ -87,7 +87,9 @@ final class SQLiteConnection: @unchecked Sendable {
                 default:
                     let count = Int(sqlite3_column_bytes(statement, column))
                     if let bytes = sqlite3_column_text(statement, column) {
-                        values.append(.text(String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)))
+                        values.append(
+                            .text(String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self))
+                        )
                     } else {
                         values.append(.text(""))
                     }

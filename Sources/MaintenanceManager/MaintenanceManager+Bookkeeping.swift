@@ -21,7 +21,8 @@ extension MaintenanceManager {
         let now = nowSeconds
         var updated = instance
         let (text, indicator) = status.instanceStatus
-        let statusChanged = !(instance.updateStatus.indicator == indicator && instance.updateStatus.status.contains(text))
+        let statusChanged =
+            !(instance.updateStatus.indicator == indicator && instance.updateStatus.status.contains(text))
         if statusChanged {
             updated.updateStatus = StatusTriplet(status: text, indicator: indicator, timestamp: now)
         }
@@ -71,7 +72,9 @@ extension MaintenanceManager {
         } catch {
             logger.error(
                 "could not record the agent's report",
-                metadata: ["host.id": "\(host.resourceId)", "instance.id": "\(instance.resourceId)", "error": "\(error)"]
+                metadata: [
+                    "host.id": "\(host.resourceId)", "instance.id": "\(instance.resourceId)", "error": "\(error)",
+                ]
             )
             return currentOS
         }
@@ -79,7 +82,8 @@ extension MaintenanceManager {
 
     /// The OS resource matching the image an immutable node reports after an update; nil (with a warning) when the
     /// report names no image, the image it already ran, or an image no OS resource describes.
-    private func reportedImage(tenant: String, currentOS: OSResource, request: PollRequest) async throws -> OSResource? {
+    private func reportedImage(tenant: String, currentOS: OSResource, request: PollRequest) async throws -> OSResource?
+    {
         let metadata: Logger.Metadata = [
             "profile.name": "\(request.profileName)", "image.id": "\(request.osImageId)",
         ]
@@ -154,7 +158,12 @@ extension MaintenanceManager {
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         let stamp = String(
             format: "%04d%02d%02d-%02d%02d%02d",
-            c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0
+            c.year ?? 0,
+            c.month ?? 0,
+            c.day ?? 0,
+            c.hour ?? 0,
+            c.minute ?? 0,
+            c.second ?? 0
         )
         return "\(short) update \(stamp)"
     }

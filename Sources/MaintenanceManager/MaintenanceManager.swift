@@ -24,7 +24,12 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
     let logger: Logger
 
     /// Creates the handler over `store`, reading time from `now`.
-    public init(store: Store, configuration: Configuration = Configuration(), now: @escaping @Sendable () -> Date, logger: Logger) {
+    public init(
+        store: Store,
+        configuration: Configuration = Configuration(),
+        now: @escaping @Sendable () -> Date,
+        logger: Logger
+    ) {
         self.store = store
         self.configuration = configuration
         self.now = now
@@ -72,7 +77,13 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
 
             var response = PollResponse()
             try await addSchedules(to: &response, tenant: tenant, hostId: host.resourceId)
-            try await addUpdateSource(to: &response, tenant: tenant, currentOS: runningOS, newest: newest, policy: policy)
+            try await addUpdateSource(
+                to: &response,
+                tenant: tenant,
+                currentOS: runningOS,
+                newest: newest,
+                policy: policy
+            )
             return response
         } catch let error as MaintenanceManagerError {
             throw error

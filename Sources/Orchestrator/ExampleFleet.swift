@@ -38,7 +38,8 @@ public enum ExampleFleet {
     static let provisioned = StatusTriplet(status: "Provisioned", indicator: .idle, timestamp: 0)
 
     /// Creates the fleet in project `projectName` (created if missing).
-    public static func seed(store: some InventoryStore, projectName: String, now: Date = Date()) async throws -> Summary {
+    public static func seed(store: some InventoryStore, projectName: String, now: Date = Date()) async throws -> Summary
+    {
         let project: Project
         if let existing = try await store.project(named: projectName) {
             project = existing
@@ -49,7 +50,10 @@ public enum ExampleFleet {
         let nowSeconds = Int64(now.timeIntervalSince1970)
         return try await store.withTransaction { store in
             let region = try await store.createRegion(tenant: tenant, Region(name: "example-region"))
-            let site = try await store.createSite(tenant: tenant, Site(name: "example-site", regionId: region.resourceId))
+            let site = try await store.createSite(
+                tenant: tenant,
+                Site(name: "example-site", regionId: region.resourceId)
+            )
             let profile = "microvisor-nonrt"
             func image(_ version: String, sha: String) -> OSResource {
                 OSResource(
@@ -72,7 +76,8 @@ public enum ExampleFleet {
                 OSResource(
                     name: "Ubuntu 22.04.5 LTS",
                     architecture: "x86_64",
-                    imageUrl: "https://cloud-images.ubuntu.com/releases/jammy/release/ubuntu-22.04-server-cloudimg-amd64.img",
+                    imageUrl:
+                        "https://cloud-images.ubuntu.com/releases/jammy/release/ubuntu-22.04-server-cloudimg-amd64.img",
                     imageId: "22.04.5",
                     sha256: String(repeating: "c", count: 64),
                     profileName: "ubuntu-22.04-lts-generic",
@@ -161,12 +166,18 @@ public enum ExampleFleet {
     /// Opens the configured store, seeds it, and returns the summary as JSON.
     public static func seed(configuration: OrchestratorConfiguration, logger: Logger) async throws -> String {
         let summary: Summary = try await StoreOpener.withStore(configuration: configuration, logger: logger) { store in
-            try await OrchestratorService.ensureDefaultProject(configuration.defaultProject, store: store, logger: logger)
-            return try await seed(store: store, projectName: configuration.defaultProject.isEmpty ? "default" : configuration.defaultProject)
+            try await OrchestratorService.ensureDefaultProject(
+                configuration.defaultProject,
+                store: store,
+                logger: logger
+            )
+            return try await seed(
+                store: store,
+                projectName: configuration.defaultProject.isEmpty ? "default" : configuration.defaultProject
+            )
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return String(decoding: try encoder.encode(summary), as: UTF8.self)
     }
 }
-

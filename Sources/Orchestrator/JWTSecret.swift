@@ -21,12 +21,19 @@ enum JWTSecret {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let secret = Data(bytes).base64EncodedString()
-        guard FileManager.default.createFile(atPath: path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: path,
+                contents: Data(secret.utf8),
+                attributes: [.posixPermissions: 0o600]
+            )
         else {
             throw ConfigurationError(key: "jwtSecret", rule: "cannot write \(path)")
         }
         if configuration.usesPostgres {
-            logger.warning("generated a token secret for this replica only; replicas sharing a database need the same --jwt-secret")
+            logger.warning(
+                "generated a token secret for this replica only; replicas sharing a database need the same --jwt-secret"
+            )
         }
         logger.info("created token secret", metadata: ["file": "\(path)"])
         return secret

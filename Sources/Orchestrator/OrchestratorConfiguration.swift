@@ -66,14 +66,21 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
 
     private static let keys: [Key] = [
         Key(
-            flag: "--data-dir", environment: "DAY2_DATA_DIR", fileKey: "dataDir", defaultValue: "./.day2",
+            flag: "--data-dir",
+            environment: "DAY2_DATA_DIR",
+            fileKey: "dataDir",
+            defaultValue: "./.day2",
             help: "folder for the SQLite file and local state"
         ) { config, value throws(ConfigurationError) in config.dataDirectory = value },
         Key(
-            flag: "--database", environment: "DAY2_DATABASE", fileKey: "database", defaultValue: "sqlite",
+            flag: "--database",
+            environment: "DAY2_DATABASE",
+            fileKey: "database",
+            defaultValue: "sqlite",
             help: "`sqlite` (file in the data folder), `sqlite:/path/file.sqlite`, or `postgres://user:pw@host:5432/db`"
         ) { config, value throws(ConfigurationError) in
-            let ok = value == "sqlite" || value.hasPrefix("sqlite:") || value.hasPrefix("postgres://")
+            let ok =
+                value == "sqlite" || value.hasPrefix("sqlite:") || value.hasPrefix("postgres://")
                 || value.hasPrefix("postgresql://")
             guard ok else {
                 throw ConfigurationError(key: "database", rule: "must be sqlite, sqlite:/path or a postgres:// URL")
@@ -81,43 +88,71 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
             config.database = value
         },
         Key(
-            flag: "--http-host", environment: "DAY2_HTTP_HOST", fileKey: "httpHost", defaultValue: "127.0.0.1",
+            flag: "--http-host",
+            environment: "DAY2_HTTP_HOST",
+            fileKey: "httpHost",
+            defaultValue: "127.0.0.1",
             help: "address of the REST/UI/health/metrics server"
         ) { config, value throws(ConfigurationError) in config.httpHost = value },
         Key(
-            flag: "--http-port", environment: "DAY2_HTTP_PORT", fileKey: "httpPort", defaultValue: "8080",
+            flag: "--http-port",
+            environment: "DAY2_HTTP_PORT",
+            fileKey: "httpPort",
+            defaultValue: "8080",
             help: "port of the REST/UI/health/metrics server (0 = any free port)"
         ) { config, value throws(ConfigurationError) in config.httpPort = try port(value, key: "httpPort") },
         Key(
-            flag: "--grpc-host", environment: "DAY2_GRPC_HOST", fileKey: "grpcHost", defaultValue: "127.0.0.1",
+            flag: "--grpc-host",
+            environment: "DAY2_GRPC_HOST",
+            fileKey: "grpcHost",
+            defaultValue: "127.0.0.1",
             help: "address of the southbound gRPC server"
         ) { config, value throws(ConfigurationError) in config.grpcHost = value },
         Key(
-            flag: "--grpc-port", environment: "DAY2_GRPC_PORT", fileKey: "grpcPort", defaultValue: "50002",
+            flag: "--grpc-port",
+            environment: "DAY2_GRPC_PORT",
+            fileKey: "grpcPort",
+            defaultValue: "50002",
             help: "port of the southbound gRPC server (Maintenance Manager)"
         ) { config, value throws(ConfigurationError) in config.grpcPort = try port(value, key: "grpcPort") },
         Key(
-            flag: "--log-level", environment: "DAY2_LOG_LEVEL", fileKey: "logLevel", defaultValue: "info",
+            flag: "--log-level",
+            environment: "DAY2_LOG_LEVEL",
+            fileKey: "logLevel",
+            defaultValue: "info",
             help: "trace, debug, info, notice, warning, error or critical"
         ) { config, value throws(ConfigurationError) in
             guard let level = Logger.Level(rawValue: value.lowercased()) else {
-                throw ConfigurationError(key: "logLevel", rule: "must be trace, debug, info, notice, warning, error or critical")
+                throw ConfigurationError(
+                    key: "logLevel",
+                    rule: "must be trace, debug, info, notice, warning, error or critical"
+                )
             }
             config.logLevel = level
         },
         Key(
-            flag: "--default-project", environment: "DAY2_DEFAULT_PROJECT", fileKey: "defaultProject",
-            defaultValue: "default", help: "project created at first start when none exists (empty: none)"
+            flag: "--default-project",
+            environment: "DAY2_DEFAULT_PROJECT",
+            fileKey: "defaultProject",
+            defaultValue: "default",
+            help: "project created at first start when none exists (empty: none)"
         ) { config, value throws(ConfigurationError) in config.defaultProject = value },
     ]
 
     private static let securityKeys: [Key] = [
         Key(
-            flag: "--jwt-secret", environment: "DAY2_JWT_SECRET", fileKey: "jwtSecret", defaultValue: "(generated)",
-            help: "HS256 secret that signs and verifies bearer tokens; default: `jwt-secret` in the data folder, created at first start (replicas must share one)"
+            flag: "--jwt-secret",
+            environment: "DAY2_JWT_SECRET",
+            fileKey: "jwtSecret",
+            defaultValue: "(generated)",
+            help:
+                "HS256 secret that signs and verifies bearer tokens; default: `jwt-secret` in the data folder, created at first start (replicas must share one)"
         ) { config, value throws(ConfigurationError) in config.jwtSecret = value },
         Key(
-            flag: "--jwt-jwks-url", environment: "DAY2_JWT_JWKS_URL", fileKey: "jwtJwksUrl", defaultValue: "",
+            flag: "--jwt-jwks-url",
+            environment: "DAY2_JWT_JWKS_URL",
+            fileKey: "jwtJwksUrl",
+            defaultValue: "",
             help: "JWKS URL of an external issuer whose RS256/ES256 tokens are accepted"
         ) { config, value throws(ConfigurationError) in
             guard value.isEmpty || value.hasPrefix("http://") || value.hasPrefix("https://") else {
@@ -126,16 +161,25 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
             config.jwtJWKSURL = value
         },
         Key(
-            flag: "--grpc-tls-cert", environment: "DAY2_GRPC_TLS_CERT", fileKey: "grpcTlsCert", defaultValue: "",
+            flag: "--grpc-tls-cert",
+            environment: "DAY2_GRPC_TLS_CERT",
+            fileKey: "grpcTlsCert",
+            defaultValue: "",
             help: "PEM certificate chain: serve gRPC over TLS (with --grpc-tls-key)"
         ) { config, value throws(ConfigurationError) in config.grpcTLSCert = value },
         Key(
-            flag: "--grpc-tls-key", environment: "DAY2_GRPC_TLS_KEY", fileKey: "grpcTlsKey", defaultValue: "",
+            flag: "--grpc-tls-key",
+            environment: "DAY2_GRPC_TLS_KEY",
+            fileKey: "grpcTlsKey",
+            defaultValue: "",
             help: "PEM private key for --grpc-tls-cert"
         ) { config, value throws(ConfigurationError) in config.grpcTLSKey = value },
         Key(
-            flag: "--commit-deadline", environment: "DAY2_COMMIT_DEADLINE", fileKey: "commitDeadline",
-            defaultValue: "7200", help: "seconds an update run may go without a report before it is closed as failed"
+            flag: "--commit-deadline",
+            environment: "DAY2_COMMIT_DEADLINE",
+            fileKey: "commitDeadline",
+            defaultValue: "7200",
+            help: "seconds an update run may go without a report before it is closed as failed"
         ) { config, value throws(ConfigurationError) in
             guard let seconds = Int(value), seconds >= 60 else {
                 throw ConfigurationError(key: "commitDeadline", rule: "must be a whole number of seconds, at least 60")

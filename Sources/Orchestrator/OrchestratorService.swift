@@ -135,7 +135,10 @@ public struct OrchestratorService: Service {
     static func ensureDefaultProject(_ name: String, store: some InventoryStore, logger: Logger) async throws {
         guard !name.isEmpty, try await store.projects().isEmpty else { return }
         let project = try await store.createProject(name: name, id: nil)
-        logger.info("created default project", metadata: ["project.name": "\(project.name)", "project.id": "\(project.id)"])
+        logger.info(
+            "created default project",
+            metadata: ["project.name": "\(project.name)", "project.id": "\(project.id)"]
+        )
     }
 
     /// A database URL without its password, for logs.

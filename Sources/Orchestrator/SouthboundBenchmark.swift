@@ -44,7 +44,12 @@ public struct SouthboundBenchmark: Sendable {
     }
 
     /// Runs on `store`, printing through `report`.
-    public func run(store: some InventoryStore, label: String, logger: Logger, report: @Sendable (String) -> Void)
+    public func run(
+        store: some InventoryStore,
+        label: String,
+        logger: Logger,
+        report: @Sendable (String) -> Void
+    )
         async throws
     {
         var seeding = StoreBenchmark()
@@ -81,13 +86,21 @@ public struct SouthboundBenchmark: Sendable {
             report: report
         )
         report("")
-        report("store: \(label)   hosts: \(hosts)   connections: \(connections) x \(concurrency) in flight   \(seconds) s each")
+        report(
+            "store: \(label)   hosts: \(hosts)   connections: \(connections) x \(concurrency) in flight   \(seconds) s each"
+        )
         for (stats, cpu) in [empty, real] {
             report(stats.line + String(format: "   CPU %.2f cores", cpu))
         }
         report(String(format: "poll / empty handler ratio: %.2f", real.0.throughput / max(empty.0.throughput, 1)))
         let memory = ProcessMemory.residentMiB()
-        report(String(format: "memory: RSS %.0f MiB, peak %.0f MiB (server, client and store in one process)", memory.current, memory.peak))
+        report(
+            String(
+                format: "memory: RSS %.0f MiB, peak %.0f MiB (server, client and store in one process)",
+                memory.current,
+                memory.peak
+            )
+        )
     }
 
     private func measure(
@@ -144,7 +157,12 @@ public struct SouthboundBenchmark: Sendable {
                         }
                         try await warm.waitForAll()
                     }
-                    report(String(format: "warm-up: every host polled once in %.1f s", (ContinuousClock.now - start).seconds))
+                    report(
+                        String(
+                            format: "warm-up: every host polled once in %.1f s",
+                            (ContinuousClock.now - start).seconds
+                        )
+                    )
                 }
                 let cpuBefore = ProcessCPU.seconds()
                 let stats = try await BenchmarkStats.measure(

@@ -29,11 +29,14 @@ public struct StoreBenchmark: Sendable {
         let clock = ContinuousClock()
         let seedStart = clock.now
         let fleet = try await seed(store: store, report: report)
-        report("seeded \(hosts) hosts, \(sites) sites, \(schedules) schedules in \(String(format: "%.1f", (clock.now - seedStart).seconds)) s")
+        report(
+            "seeded \(hosts) hosts, \(sites) sites, \(schedules) schedules in \(String(format: "%.1f", (clock.now - seedStart).seconds)) s"
+        )
 
         let duration = Duration.seconds(seconds)
         let tenant = fleet.tenant
-        let baseline = try await BenchmarkStats.measure("SELECT 1 (baseline)", workers: workers, duration: duration) { _ in
+        let baseline = try await BenchmarkStats.measure("SELECT 1 (baseline)", workers: workers, duration: duration) {
+            _ in
             try await store.ping()
         }
         let hotPath = try await BenchmarkStats.measure(
@@ -56,10 +59,12 @@ public struct StoreBenchmark: Sendable {
             try await BenchmarkStats.measure("  part: host by UUID", workers: workers, duration: duration / 3) { i in
                 _ = try await store.host(tenant: tenant, uuid: Self.uuid((i &* 7919) % fleet.hostCount))
             },
-            try await BenchmarkStats.measure("  part: instance of host", workers: workers, duration: duration / 3) { i in
+            try await BenchmarkStats.measure("  part: instance of host", workers: workers, duration: duration / 3) {
+                i in
                 _ = try await store.instance(tenant: tenant, hostId: hostIds[i % hostIds.count])
             },
-            try await BenchmarkStats.measure("  part: inherited schedules", workers: workers, duration: duration / 3) { i in
+            try await BenchmarkStats.measure("  part: inherited schedules", workers: workers, duration: duration / 3) {
+                i in
                 _ = try await store.schedules(tenant: tenant, hostId: hostIds[i % hostIds.count])
             },
         ]
@@ -69,7 +74,10 @@ public struct StoreBenchmark: Sendable {
             duration: duration
         ) { iteration in
             let site = fleet.siteIds[(iteration &* 31) % fleet.siteIds.count]
-            let query = try ListQuery(filter: "site.resourceId=\"\(site)\" AND NOT has(instance.osUpdatePolicy)", pageSize: 100)
+            let query = try ListQuery(
+                filter: "site.resourceId=\"\(site)\" AND NOT has(instance.osUpdatePolicy)",
+                pageSize: 100
+            )
             let result = try await store.hosts(tenant: tenant, query)
             if result.items.isEmpty { throw InventoryError(.internal, "benchmark page empty") }
         }
@@ -79,7 +87,9 @@ public struct StoreBenchmark: Sendable {
             duration: duration
         ) { iteration in
             let query = try ListQuery(filter: "name=\"edge-\((iteration &* 37) % fleet.hostCount)\"", pageSize: 100)
-            if try await store.hosts(tenant: tenant, query).items.isEmpty { throw InventoryError(.internal, "no match") }
+            if try await store.hosts(tenant: tenant, query).items.isEmpty {
+                throw InventoryError(.internal, "no match")
+            }
         }
         let memory = ProcessMemory.residentMiB()
         report("")
@@ -159,7 +169,11 @@ public struct StoreBenchmark: Sendable {
                 for index in start..<end {
                     let host = try await tx.createHost(
                         tenant: tenant,
-                        HostResource(name: "edge-\(index)", uuid: Self.uuid(index), siteId: siteIds[index % siteIds.count])
+                        HostResource(
+                            name: "edge-\(index)",
+                            uuid: Self.uuid(index),
+                            siteId: siteIds[index % siteIds.count]
+                        )
                     )
                     _ = try await tx.createInstance(
                         tenant: tenant,
@@ -194,7 +208,12 @@ public struct StoreBenchmark: Sendable {
                 } else {
                     _ = try await tx.createRepeatedSchedule(
                         tenant: tenant,
-                        RepeatedSchedule(name: "weekly-\(index)", target: target, cronMinutes: "0", cronHours: "\(index % 24)")
+                        RepeatedSchedule(
+                            name: "weekly-\(index)",
+                            target: target,
+                            cronMinutes: "0",
+                            cronHours: "\(index % 24)"
+                        )
                     )
                 }
             }

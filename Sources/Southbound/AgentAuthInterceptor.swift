@@ -29,7 +29,10 @@ public struct AgentAuthInterceptor: ServerInterceptor {
             let project = try Roles.agentProject(in: claims.roles)
             request.metadata.addString(project, forKey: Self.projectKey)
         } catch {
-            throw RPCError(code: error.code == .permissionDenied ? .permissionDenied : .unauthenticated, message: error.message)
+            throw RPCError(
+                code: error.code == .permissionDenied ? .permissionDenied : .unauthenticated,
+                message: error.message
+            )
         }
         return try await next(request, context)
     }

@@ -22,7 +22,10 @@ struct Day2Orchestrator: AsyncParsableCommand {
 struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("config"), help: "JSON configuration file (or DAY2_CONFIG)")
     var configFile: String?
-    @Option(name: .customLong("data-dir"), help: "Folder for the SQLite file and local state (DAY2_DATA_DIR, default ./.day2)")
+    @Option(
+        name: .customLong("data-dir"),
+        help: "Folder for the SQLite file and local state (DAY2_DATA_DIR, default ./.day2)"
+    )
     var dataDir: String?
     @Option(help: "sqlite, sqlite:/path/file.sqlite or postgres://user:pw@host:5432/db (DAY2_DATABASE, default sqlite)")
     var database: String?
@@ -34,11 +37,20 @@ struct ServerOptions: ParsableArguments {
     var grpcHost: String?
     @Option(name: .customLong("grpc-port"), help: "Southbound gRPC port (DAY2_GRPC_PORT, default 50002)")
     var grpcPort: String?
-    @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical (DAY2_LOG_LEVEL, default info)")
+    @Option(
+        name: .customLong("log-level"),
+        help: "trace|debug|info|notice|warning|error|critical (DAY2_LOG_LEVEL, default info)"
+    )
     var logLevel: String?
-    @Option(name: .customLong("default-project"), help: "Project created when none exists (DAY2_DEFAULT_PROJECT, default default)")
+    @Option(
+        name: .customLong("default-project"),
+        help: "Project created when none exists (DAY2_DEFAULT_PROJECT, default default)"
+    )
     var defaultProject: String?
-    @Option(name: .customLong("jwt-secret"), help: "HS256 token secret, 32+ bytes (DAY2_JWT_SECRET, default: generated into the data folder)")
+    @Option(
+        name: .customLong("jwt-secret"),
+        help: "HS256 token secret, 32+ bytes (DAY2_JWT_SECRET, default: generated into the data folder)"
+    )
     var jwtSecret: String?
     @Option(name: .customLong("jwt-jwks-url"), help: "JWKS URL of an external token issuer (DAY2_JWT_JWKS_URL)")
     var jwtJWKSURL: String?
@@ -46,7 +58,10 @@ struct ServerOptions: ParsableArguments {
     var grpcTLSCert: String?
     @Option(name: .customLong("grpc-tls-key"), help: "PEM private key for gRPC TLS (DAY2_GRPC_TLS_KEY)")
     var grpcTLSKey: String?
-    @Option(name: .customLong("commit-deadline"), help: "Seconds an update run may go without a report (DAY2_COMMIT_DEADLINE, default 7200)")
+    @Option(
+        name: .customLong("commit-deadline"),
+        help: "Seconds an update run may go without a report (DAY2_COMMIT_DEADLINE, default 7200)"
+    )
     var commitDeadline: String?
 
     /// The flags that were given, by flag name.
@@ -153,7 +168,8 @@ struct Seed: AsyncParsableCommand {
 struct SeedExample: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "example",
-        abstract: "Create an immutable and a mutable node with policies, a newer image and a window; print what was made as JSON."
+        abstract:
+            "Create an immutable and a mutable node with policies, a newer image and a window; print what was made as JSON."
     )
 
     @OptionGroup var options: ServerOptions
@@ -191,7 +207,9 @@ struct BenchSouthbound: AsyncParsableCommand {
         benchmark.connections = connections
         benchmark.concurrency = concurrency
         let configured = benchmark
-        try await StoreBenchmarkRunner.withStore(database: database, logger: Logger(label: "day2.bench")) { store, label in
+        try await StoreBenchmarkRunner.withStore(database: database, logger: Logger(label: "day2.bench")) {
+            store,
+            label in
             try await configured.run(store: store, label: label, logger: Logger(label: "day2.bench")) { print($0) }
         }
     }

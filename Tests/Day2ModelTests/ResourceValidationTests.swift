@@ -23,7 +23,10 @@ struct ResourceValidationTests {
 
     @Test("host UUIDs are canonicalised and checked")
     func hostUUIDs() throws {
-        #expect(try HostUUID.canonical("0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0", field: "uuid") == "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")
+        #expect(
+            try HostUUID.canonical("0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0", field: "uuid")
+                == "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+        )
         for bad in ["", "1234", "0f1e2d3c4b5a-6978-8796-a5b4c3d2e1f0", "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1fg"] {
             #expect(throws: ValidationError(field: "uuid", rule: "must be a UUID (8-4-4-4-12 hex digits)")) {
                 try HostUUID.canonical(bad, field: "uuid")
@@ -33,7 +36,9 @@ struct ResourceValidationTests {
 
     @Test(
         "names follow ^[a-zA-Z-_0-9./: ]+$ up to 50 bytes",
-        arguments: [("edge-01 site/a:b.c_d", true), ("", true), ("bad!", false), (String(repeating: "a", count: 51), false)]
+        arguments: [
+            ("edge-01 site/a:b.c_d", true), ("", true), ("bad!", false), (String(repeating: "a", count: 51), false),
+        ]
     )
     func names(name: String, valid: Bool) {
         let region = Region(name: name)
@@ -62,9 +67,16 @@ struct ResourceValidationTests {
             field(OSUpdatePolicy(name: "p", updatePackages: "curl", targetOsId: "os-12345678", updatePolicy: .target))
                 == "targetOsId"
         )
-        #expect(field(OSUpdatePolicy(name: "p", updateKernelCommand: "quiet hugepages=2", updatePolicy: .target)) == nil)
-        #expect(field(OSUpdatePolicy(name: "p", updateKernelCommand: "a|b", updatePolicy: .target)) == "updateKernelCommand")
-        #expect(field(OSUpdatePolicy(name: "p", updateSources: ["Types: deb|x"], updatePolicy: .target)) == "updateSources[0]")
+        #expect(
+            field(OSUpdatePolicy(name: "p", updateKernelCommand: "quiet hugepages=2", updatePolicy: .target)) == nil
+        )
+        #expect(
+            field(OSUpdatePolicy(name: "p", updateKernelCommand: "a|b", updatePolicy: .target)) == "updateKernelCommand"
+        )
+        #expect(
+            field(OSUpdatePolicy(name: "p", updateSources: ["Types: deb|x"], updatePolicy: .target))
+                == "updateSources[0]"
+        )
         #expect(field(OSUpdatePolicy(name: "p", targetOsId: "host-12345678", updatePolicy: .target)) == "targetOsId")
         #expect(field(OSUpdatePolicy(name: "p", updatePolicy: .latest)) == nil)
         #expect(field(OSUpdatePolicy(name: "p", targetOsId: "os-12345678", updatePolicy: .target)) == nil)

@@ -179,7 +179,9 @@ struct StoreConformanceTests {
             }
             let spare = try await store.createOSResource(tenant: tenant, Fixtures.mutableOS())
             try await store.deleteOSResource(tenant: tenant, id: spare.resourceId)
-            await expectInventoryError(.notFound) { _ = try await store.osResource(tenant: tenant, id: spare.resourceId) }
+            await expectInventoryError(.notFound) {
+                _ = try await store.osResource(tenant: tenant, id: spare.resourceId)
+            }
         }
     }
 
@@ -200,7 +202,12 @@ struct StoreConformanceTests {
             await expectInventoryError(.invalidArgument, messageContains: "mutually exclusive") {
                 _ = try await store.createPolicy(
                     tenant: tenant,
-                    OSUpdatePolicy(name: "p", updatePackages: "curl", targetOsId: fleet.os.resourceId, updatePolicy: .target)
+                    OSUpdatePolicy(
+                        name: "p",
+                        updatePackages: "curl",
+                        targetOsId: fleet.os.resourceId,
+                        updatePolicy: .target
+                    )
                 )
             }
             await expectInventoryError(.notFound) {
@@ -229,7 +236,8 @@ struct StoreConformanceTests {
             )
             await expectInventoryError(
                 .failedPrecondition,
-                messageContains: "Cannot delete OS Update Policy \(policy.resourceId), it is still referenced by 1 instances"
+                messageContains:
+                    "Cannot delete OS Update Policy \(policy.resourceId), it is still referenced by 1 instances"
             ) {
                 try await store.deletePolicy(tenant: tenant, id: policy.resourceId)
             }
@@ -278,7 +286,9 @@ struct StoreConformanceTests {
                 _ = try await store.host(tenant: tenant, id: "host-XYZ")
             }
             await expectInventoryError(.notFound) { _ = try await store.host(tenant: tenant, id: "host-12345678") }
-            await expectInventoryError(.notFound) { try await store.deleteSingleSchedule(tenant: tenant, id: "singlesche-12345678") }
+            await expectInventoryError(.notFound) {
+                try await store.deleteSingleSchedule(tenant: tenant, id: "singlesche-12345678")
+            }
             await expectInventoryError(.invalidArgument) {
                 try await store.deleteRepeatedSchedule(tenant: tenant, id: "singlesche-12345678")
             }

@@ -11,7 +11,10 @@ struct StoreIsolationTests {
         try await backend.withStore { store in
             let a = try await Fixtures.fleet(in: store, name: "tenant-a", hosts: 2)
             let b = try await store.createProject(name: "tenant-b", id: nil).id
-            let policy = try await store.createPolicy(tenant: a.tenant, OSUpdatePolicy(name: "l", updatePolicy: .latest))
+            let policy = try await store.createPolicy(
+                tenant: a.tenant,
+                OSUpdatePolicy(name: "l", updatePolicy: .latest)
+            )
             let run = try await store.createRun(
                 tenant: a.tenant,
                 OSUpdateRun(name: "r", instanceId: a.instances[0].resourceId, startTime: 1)
@@ -29,12 +32,18 @@ struct StoreIsolationTests {
             await expectInventoryError(.notFound) { _ = try await store.region(tenant: b, id: a.topRegion.resourceId) }
             await expectInventoryError(.notFound) { _ = try await store.site(tenant: b, id: a.site.resourceId) }
             await expectInventoryError(.notFound) { _ = try await store.host(tenant: b, id: a.hosts[0].resourceId) }
-            await expectInventoryError(.notFound) { _ = try await store.instance(tenant: b, id: a.instances[0].resourceId) }
+            await expectInventoryError(.notFound) {
+                _ = try await store.instance(tenant: b, id: a.instances[0].resourceId)
+            }
             await expectInventoryError(.notFound) { _ = try await store.osResource(tenant: b, id: a.os.resourceId) }
             await expectInventoryError(.notFound) { _ = try await store.policy(tenant: b, id: policy.resourceId) }
             await expectInventoryError(.notFound) { _ = try await store.run(tenant: b, id: run.resourceId) }
-            await expectInventoryError(.notFound) { _ = try await store.singleSchedule(tenant: b, id: single.resourceId) }
-            await expectInventoryError(.notFound) { _ = try await store.repeatedSchedule(tenant: b, id: repeated.resourceId) }
+            await expectInventoryError(.notFound) {
+                _ = try await store.singleSchedule(tenant: b, id: single.resourceId)
+            }
+            await expectInventoryError(.notFound) {
+                _ = try await store.repeatedSchedule(tenant: b, id: repeated.resourceId)
+            }
             #expect(try await store.host(tenant: b, uuid: Fixtures.uuid(0)) == nil)
             #expect(try await store.instance(tenant: b, hostId: a.hosts[0].resourceId) == nil)
             #expect(try await store.instances(tenant: b, hostIds: a.hosts.map(\.resourceId)).isEmpty)
@@ -58,13 +67,19 @@ struct StoreIsolationTests {
             stolen.name = "stolen"
             await expectInventoryError(.notFound) { _ = try await store.updateHost(tenant: b, stolen) }
             await expectInventoryError(.notFound) { try await store.deleteHost(tenant: b, id: a.hosts[0].resourceId) }
-            await expectInventoryError(.notFound) { try await store.deleteRegion(tenant: b, id: a.topRegion.resourceId) }
+            await expectInventoryError(.notFound) {
+                try await store.deleteRegion(tenant: b, id: a.topRegion.resourceId)
+            }
             await expectInventoryError(.notFound) { try await store.deleteSite(tenant: b, id: a.site.resourceId) }
             await expectInventoryError(.notFound) { try await store.deleteOSResource(tenant: b, id: a.os.resourceId) }
             await expectInventoryError(.notFound) { try await store.deletePolicy(tenant: b, id: policy.resourceId) }
             await expectInventoryError(.notFound) { try await store.deleteRun(tenant: b, id: run.resourceId) }
-            await expectInventoryError(.notFound) { try await store.deleteInstance(tenant: b, id: a.instances[0].resourceId) }
-            await expectInventoryError(.notFound) { try await store.deleteSingleSchedule(tenant: b, id: single.resourceId) }
+            await expectInventoryError(.notFound) {
+                try await store.deleteInstance(tenant: b, id: a.instances[0].resourceId)
+            }
+            await expectInventoryError(.notFound) {
+                try await store.deleteSingleSchedule(tenant: b, id: single.resourceId)
+            }
             await expectInventoryError(.notFound) {
                 _ = try await store.createHost(tenant: b, HostResource(name: "x", siteId: a.site.resourceId))
             }

@@ -10,7 +10,10 @@ struct StoreListTests {
     private func seed(_ store: any InventoryStore) async throws -> (Fixtures.Fleet, Site, String) {
         let fleet = try await Fixtures.fleet(in: store, hosts: 2)
         let tenant = fleet.tenant
-        let otherSite = try await store.createSite(tenant: tenant, Site(name: "munich-2", regionId: fleet.topRegion.resourceId))
+        let otherSite = try await store.createSite(
+            tenant: tenant,
+            Site(name: "munich-2", regionId: fleet.topRegion.resourceId)
+        )
         for index in 2..<5 {
             _ = try await store.createHost(
                 tenant: tenant,
@@ -24,7 +27,12 @@ struct StoreListTests {
         return (fleet, otherSite, policy.resourceId)
     }
 
-    private func names(_ store: any InventoryStore, _ tenant: String, _ filter: String, order: String = "name") async throws
+    private func names(
+        _ store: any InventoryStore,
+        _ tenant: String,
+        _ filter: String,
+        order: String = "name"
+    ) async throws
         -> [String]
     {
         try await store.hosts(tenant: tenant, try ListQuery(filter: filter, orderBy: order)).items.map(\.name)
@@ -39,8 +47,16 @@ struct StoreListTests {
             #expect(try await names(store, tenant, #"name="edge-1""#) == ["edge-1"])
             #expect(try await names(store, tenant, #"name="Edge""#).count == 5)
             #expect(try await names(store, tenant, #"name="e*-3""#) == ["EDGE-3"])
-            #expect(try await names(store, tenant, #"site.resourceId="\#(otherSite.resourceId)""#) == ["EDGE-2", "EDGE-3", "EDGE-4"])
-            #expect(try await names(store, tenant, #"site.region.resourceId="\#(fleet.childRegion.resourceId)""#) == ["edge-0", "edge-1"])
+            #expect(
+                try await names(store, tenant, #"site.resourceId="\#(otherSite.resourceId)""#) == [
+                    "EDGE-2", "EDGE-3", "EDGE-4",
+                ]
+            )
+            #expect(
+                try await names(store, tenant, #"site.region.resourceId="\#(fleet.childRegion.resourceId)""#) == [
+                    "edge-0", "edge-1",
+                ]
+            )
             #expect(try await names(store, tenant, "has(instance)") == ["edge-0", "edge-1"])
             #expect(try await names(store, tenant, "NOT has(instance)") == ["EDGE-2", "EDGE-3", "EDGE-4"])
             #expect(try await names(store, tenant, #"instance.osUpdatePolicy.resourceId="\#(policy)""#) == ["edge-0"])
@@ -51,7 +67,10 @@ struct StoreListTests {
             #expect(try await names(store, tenant, "currentState!=HOST_STATE_ONBOARDED").isEmpty)
             #expect(try await names(store, tenant, "serialNumber=\"\"").count == 5)
             #expect(try await names(store, tenant, "uuid=null").isEmpty)
-            let immutable = try await store.osResources(tenant: tenant, try ListQuery(filter: "osType=OS_TYPE_IMMUTABLE"))
+            let immutable = try await store.osResources(
+                tenant: tenant,
+                try ListQuery(filter: "osType=OS_TYPE_IMMUTABLE")
+            )
             #expect(immutable.items.map(\.resourceId) == [fleet.os.resourceId])
             let instances = try await store.instances(
                 tenant: tenant,
@@ -89,7 +108,10 @@ struct StoreListTests {
         try await backend.withStore { store in
             let (fleet, _, _) = try await seed(store)
             let tenant = fleet.tenant
-            let first = try await store.hosts(tenant: tenant, try ListQuery(filter: "", orderBy: "name desc", pageSize: 2))
+            let first = try await store.hosts(
+                tenant: tenant,
+                try ListQuery(filter: "", orderBy: "name desc", pageSize: 2)
+            )
             #expect(first.items.map(\.name) == ["edge-1", "edge-0"])
             #expect(first.totalElements == 5)
             #expect(first.hasNext)
@@ -103,7 +125,10 @@ struct StoreListTests {
             let beyond = try await store.hosts(tenant: tenant, try ListQuery(filter: "", pageSize: 10, offset: 50))
             #expect(beyond.items.isEmpty)
             #expect(beyond.totalElements == 5)
-            let offsetOnly = try await store.hosts(tenant: tenant, try ListQuery(filter: "", orderBy: "name", offset: 3))
+            let offsetOnly = try await store.hosts(
+                tenant: tenant,
+                try ListQuery(filter: "", orderBy: "name", offset: 3)
+            )
             #expect(offsetOnly.items.map(\.name) == ["edge-0", "edge-1"])
             let byIdDefault = try await store.hosts(tenant: tenant, .all).items.map(\.resourceId)
             #expect(byIdDefault == byIdDefault.sorted())

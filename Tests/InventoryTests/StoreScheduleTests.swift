@@ -37,14 +37,20 @@ struct StoreScheduleTests {
             #expect(Set(forHost.repeated.map(\.resourceId)) == [onTop.resourceId, onChild.resourceId])
             #expect(!forHost.single.contains { $0.resourceId == onOtherHost.resourceId })
 
-            let bySite = try await store.singleSchedules(tenant: tenant, try ScheduleQuery(siteId: .id(fleet.site.resourceId)))
+            let bySite = try await store.singleSchedules(
+                tenant: tenant,
+                try ScheduleQuery(siteId: .id(fleet.site.resourceId))
+            )
             #expect(bySite.items.map(\.resourceId) == [onSite.resourceId])
             let byRegion = try await store.repeatedSchedules(
                 tenant: tenant,
                 try ScheduleQuery(regionId: .id(fleet.childRegion.resourceId))
             )
             #expect(Set(byRegion.items.map(\.resourceId)) == [onTop.resourceId, onChild.resourceId])
-            let byTop = try await store.repeatedSchedules(tenant: tenant, try ScheduleQuery(regionId: .id(fleet.topRegion.resourceId)))
+            let byTop = try await store.repeatedSchedules(
+                tenant: tenant,
+                try ScheduleQuery(regionId: .id(fleet.topRegion.resourceId))
+            )
             #expect(byTop.items.map(\.resourceId) == [onTop.resourceId])
             let withoutHost = try await store.singleSchedules(tenant: tenant, try ScheduleQuery(hostId: .withoutTarget))
             #expect(Set(withoutHost.items.map(\.resourceId)) == [onSite.resourceId, untargeted.resourceId])
@@ -83,7 +89,13 @@ struct StoreScheduleTests {
             // Daily at 02:00 UTC for one hour.
             let nightly = try await store.createRepeatedSchedule(
                 tenant: tenant,
-                RepeatedSchedule(name: "n", target: .host(host), durationSeconds: 3600, cronMinutes: "0", cronHours: "2")
+                RepeatedSchedule(
+                    name: "n",
+                    target: .host(host),
+                    durationSeconds: 3600,
+                    cronMinutes: "0",
+                    cronHours: "2"
+                )
             )
             func active(_ t: Int64) async throws -> Set<String> {
                 let query = try ScheduleQuery(hostId: .id(host), unixEpoch: t)
@@ -111,7 +123,10 @@ struct StoreScheduleTests {
             let tenant = fleet.tenant
             let now = clock.unixSeconds
             await expectInventoryError(.invalidArgument, field: "startSeconds") {
-                _ = try await store.createSingleSchedule(tenant: tenant, SingleSchedule(name: "p", startSeconds: now - 1))
+                _ = try await store.createSingleSchedule(
+                    tenant: tenant,
+                    SingleSchedule(name: "p", startSeconds: now - 1)
+                )
             }
             await expectInventoryError(.invalidArgument, field: "endSeconds") {
                 _ = try await store.createSingleSchedule(

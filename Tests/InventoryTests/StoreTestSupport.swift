@@ -1,6 +1,6 @@
-import Foundation
 import Day2Model
 import Day2Testing
+import Foundation
 import Inventory
 import Testing
 
@@ -32,4 +32,3 @@ func expectInventoryError(
         Issue.record("expected InventoryError \(code), got \(error)", sourceLocation: sourceLocation)
     }
 }
-

@@ -3,8 +3,9 @@ import Day2Testing
 import Foundation
 import Inventory
 import Logging
-@testable import MaintenanceManager
 import Testing
+
+@testable import MaintenanceManager
 
 /// A project with one immutable node (two images of its profile) and one mutable node, and a handler on a manual clock.
 struct MMWorld {
@@ -34,7 +35,12 @@ struct MMWorld {
         )
         let instance = try await store.createInstance(
             tenant: tenant,
-            Instance(name: "ubuntu-node", hostId: host.resourceId, osId: ubuntu.resourceId, provisioningStatus: provisioned)
+            Instance(
+                name: "ubuntu-node",
+                hostId: host.resourceId,
+                osId: ubuntu.resourceId,
+                provisioningStatus: provisioned
+            )
         )
         var immutable = fleet.instances[0]
         immutable.provisioningStatus = provisioned
@@ -57,8 +63,14 @@ struct MMWorld {
 
     static let provisioned = StatusTriplet(status: "Provisioned", indicator: .idle, timestamp: 1)
 
-    func poll(_ host: HostResource, _ status: AgentStatus?, detail: String = "", profile: String = "", image: String = "",
-              available: String = "") async throws(MaintenanceManagerError) -> PollResponse {
+    func poll(
+        _ host: HostResource,
+        _ status: AgentStatus?,
+        detail: String = "",
+        profile: String = "",
+        image: String = "",
+        available: String = ""
+    ) async throws(MaintenanceManagerError) -> PollResponse {
         try await handle(
             tenant,
             PollRequest(
@@ -84,12 +96,19 @@ struct MMWorld {
     }
 
     func runs(_ instance: Instance) async throws -> [OSUpdateRun] {
-        try await store.runs(tenant: tenant, try ListQuery(filter: "instance.resourceId=\"\(instance.resourceId)\"", orderBy: "startTime"))
-            .items
+        try await store.runs(
+            tenant: tenant,
+            try ListQuery(filter: "instance.resourceId=\"\(instance.resourceId)\"", orderBy: "startTime")
+        )
+        .items
     }
 }
 
-func expectMMError(_ code: MaintenanceManagerError.Code, _ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async {
+func expectMMError(
+    _ code: MaintenanceManagerError.Code,
+    _ body: () async throws -> Void,
+    sourceLocation: SourceLocation = #_sourceLocation
+) async {
     do {
         try await body()
         Issue.record("expected \(code)", sourceLocation: sourceLocation)
@@ -136,7 +155,10 @@ struct MaintenanceManagerTests {
         }
     }
 
-    @Test("schedules: closest single, all repeated, inherited, malformed and foreign kinds skipped", arguments: backends)
+    @Test(
+        "schedules: closest single, all repeated, inherited, malformed and foreign kinds skipped",
+        arguments: backends
+    )
     func schedules(backend: StoreBackend) async throws {
         let clock = ManualClock()
         try await backend.withStore(now: clock.source) { store in
@@ -144,11 +166,21 @@ struct MaintenanceManagerTests {
             let now = clock.unixSeconds
             let far = try await store.createSingleSchedule(
                 tenant: world.tenant,
-                SingleSchedule(name: "far", target: .host(world.immutableHost.resourceId), startSeconds: now + 7200, endSeconds: now + 9000)
+                SingleSchedule(
+                    name: "far",
+                    target: .host(world.immutableHost.resourceId),
+                    startSeconds: now + 7200,
+                    endSeconds: now + 9000
+                )
             )
             let near = try await store.createSingleSchedule(
                 tenant: world.tenant,
-                SingleSchedule(name: "near", target: .site(world.fleet.site.resourceId), startSeconds: now + 600, endSeconds: now + 1200)
+                SingleSchedule(
+                    name: "near",
+                    target: .site(world.fleet.site.resourceId),
+                    startSeconds: now + 600,
+                    endSeconds: now + 1200
+                )
             )
             let weekly = try await store.createRepeatedSchedule(
                 tenant: world.tenant,
@@ -179,7 +211,9 @@ struct MaintenanceManagerTests {
             try await world.link(world.immutableInstance, OSUpdatePolicy(name: "latest", updatePolicy: .latest))
             response = try await world.poll(world.immutableHost, .upToDate)
             #expect(response.image == ImageOffer(world.newerOS))
-            #expect(response.kernelCommand.isEmpty && response.customRepos.isEmpty && response.installedPackages.isEmpty)
+            #expect(
+                response.kernelCommand.isEmpty && response.customRepos.isEmpty && response.installedPackages.isEmpty
+            )
 
             for step in [AgentStatus.downloading, .downloaded, .started] {
                 clock.advance(seconds: 30)
@@ -236,7 +270,11 @@ struct MaintenanceManagerTests {
             let world = try await MMWorld.make(store: store, clock: clock)
             _ = try await world.poll(world.immutableHost, .upToDate)
             clock.advance(seconds: 20)
-            _ = try await world.poll(world.immutableHost, .failed, detail: #"{"UpdateLog":[{"StatusDetail.Status":"FAIL"}]}"#)
+            _ = try await world.poll(
+                world.immutableHost,
+                .failed,
+                detail: #"{"UpdateLog":[{"StatusDetail.Status":"FAIL"}]}"#
+            )
             clock.advance(seconds: 20)
             _ = try await world.poll(world.immutableHost, .failed)
             let runs = try await world.runs(world.immutableInstance)
@@ -253,7 +291,8 @@ struct MaintenanceManagerTests {
         let clock = ManualClock()
         try await backend.withStore(now: clock.source) { store in
             let world = try await MMWorld.make(store: store, clock: clock)
-            let source = "Types: deb\nURIs: https://example.org/apt\nSuites: jammy\nComponents: main\nSigned-By: /etc/apt/k.gpg"
+            let source =
+                "Types: deb\nURIs: https://example.org/apt\nSuites: jammy\nComponents: main\nSigned-By: /etc/apt/k.gpg"
             try await world.link(
                 world.mutableInstance,
                 OSUpdatePolicy(
@@ -293,7 +332,10 @@ struct MaintenanceManagerTests {
         let clock = ManualClock()
         try await backend.withStore(now: clock.source) { store in
             let world = try await MMWorld.make(store: store, clock: clock)
-            try await world.link(world.immutableInstance, OSUpdatePolicy(name: "kernel", updateKernelCommand: "quiet", updatePolicy: .target))
+            try await world.link(
+                world.immutableInstance,
+                OSUpdatePolicy(name: "kernel", updateKernelCommand: "quiet", updatePolicy: .target)
+            )
             let response = try await world.poll(world.immutableHost, .upToDate)
             #expect(response.kernelCommand == "quiet")
             #expect(response.image == nil)
@@ -327,7 +369,10 @@ struct MaintenanceManagerTests {
     func runNames() {
         // 2030-03-17 17:46:40 UTC
         #expect(
-            MaintenanceManager<SQLInventoryStore<SQLiteDatabase>>.runName(hostName: "a-very-long-hostname", now: 1_900_000_000)
+            MaintenanceManager<SQLInventoryStore<SQLiteDatabase>>.runName(
+                hostName: "a-very-long-hostname",
+                now: 1_900_000_000
+            )
                 == "a-very-long-h update 20300317-174640"
         )
     }

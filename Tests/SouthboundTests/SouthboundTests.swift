@@ -18,7 +18,11 @@ struct SouthboundHarness {
     let verifier: TokenVerifier
 
     /// A token for `roles`, expiring in `lifetime` seconds (negative: already expired), signed with `secret`.
-    static func token(roles: [String], lifetime: TimeInterval = 600, secret: String = Self.secret) async throws -> String {
+    static func token(
+        roles: [String],
+        lifetime: TimeInterval = 600,
+        secret: String = Self.secret
+    ) async throws -> String {
         let signer = try await TokenVerifier(hmacSecret: secret, jwksURL: nil)
         return try await signer.issue(
             Claims(subject: "agent", expires: Date().addingTimeInterval(lifetime), roles: roles)
@@ -32,8 +36,11 @@ struct SouthboundHarness {
     /// Runs `body` with a client connected to a server over `store`.
     static func run<Store: InventoryStore>(
         store: Store,
-        _ body: @Sendable (SouthboundHarness, Maintmgr_V1_MaintmgrService.Client<InProcessTransport.Client>,
-            Grpc_Health_V1_Health.Client<InProcessTransport.Client>) async throws -> Void
+        _ body:
+            @Sendable (
+                SouthboundHarness, Maintmgr_V1_MaintmgrService.Client<InProcessTransport.Client>,
+                Grpc_Health_V1_Health.Client<InProcessTransport.Client>
+            ) async throws -> Void
     ) async throws {
         var fleet = try await Fixtures.fleet(in: store, hosts: 1)
         var instance = fleet.instances[0]
@@ -63,7 +70,10 @@ struct SouthboundHarness {
         }
     }
 
-    static func request(guid: String, status: Maintmgr_V1_UpdateStatus.StatusType = .upToDate)
+    static func request(
+        guid: String,
+        status: Maintmgr_V1_UpdateStatus.StatusType = .upToDate
+    )
         -> Maintmgr_V1_PlatformUpdateStatusRequest
     {
         var request = Maintmgr_V1_PlatformUpdateStatusRequest()
@@ -81,7 +91,11 @@ func metadata(token: String?) -> Metadata {
     return metadata
 }
 
-func expectRPC(_ code: RPCError.Code, _ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async {
+func expectRPC(
+    _ code: RPCError.Code,
+    _ body: () async throws -> Void,
+    sourceLocation: SourceLocation = #_sourceLocation
+) async {
     do {
         try await body()
         Issue.record("expected \(code)", sourceLocation: sourceLocation)
@@ -107,7 +121,10 @@ struct SouthboundTests {
             #expect(response.hasUpdateSchedule)
             #expect(response.hasOsProfileUpdateSource)
             #expect(response.osType == .immutable)
-            let instance = try await store.instance(tenant: harness.fleet.tenant, id: harness.fleet.instances[0].resourceId)
+            let instance = try await store.instance(
+                tenant: harness.fleet.tenant,
+                id: harness.fleet.instances[0].resourceId
+            )
             #expect(instance.updateStatus.status == "No new updates available")
         }
     }
@@ -118,7 +135,10 @@ struct SouthboundTests {
         try await SouthboundHarness.run(store: store) { harness, client, _ in
             let request = SouthboundHarness.request(guid: Fixtures.uuid(0))
             let role = Roles.role(project: harness.fleet.tenant, suffix: Roles.agentSuffix)
-            let forged = try await SouthboundHarness.token(roles: [role], secret: "another-secret-of-enough-length-0123456789")
+            let forged = try await SouthboundHarness.token(
+                roles: [role],
+                secret: "another-secret-of-enough-length-0123456789"
+            )
             let expired = try await SouthboundHarness.agentToken(project: harness.fleet.tenant, lifetime: -120)
             let noRole = try await SouthboundHarness.token(roles: ["\(harness.fleet.tenant)_im-rw"])
             let twoProjects = try await SouthboundHarness.token(roles: [
@@ -133,7 +153,10 @@ struct SouthboundTests {
             var smuggled = metadata(token: noRole)
             smuggled.addString(harness.fleet.tenant, forKey: AgentAuthInterceptor.projectKey)
             await expectRPC(.unauthenticated) { _ = try await client.platformUpdateStatus(request, metadata: smuggled) }
-            let instance = try await store.instance(tenant: harness.fleet.tenant, id: harness.fleet.instances[0].resourceId)
+            let instance = try await store.instance(
+                tenant: harness.fleet.tenant,
+                id: harness.fleet.instances[0].resourceId
+            )
             #expect(instance.updateStatus == .empty)
         }
     }
@@ -172,7 +195,10 @@ struct SouthboundTests {
             var unknownEnum = SouthboundHarness.request(guid: Fixtures.uuid(0))
             unknownEnum.updateStatus.statusType = .UNRECOGNIZED(42)
             _ = try await client.platformUpdateStatus(unknownEnum, metadata: metadata(token: token))
-            let instance = try await store.instance(tenant: harness.fleet.tenant, id: harness.fleet.instances[0].resourceId)
+            let instance = try await store.instance(
+                tenant: harness.fleet.tenant,
+                id: harness.fleet.instances[0].resourceId
+            )
             #expect(instance.updateStatus.status == "Unknown")
         }
     }
