@@ -18,7 +18,7 @@ public struct ImageVersion: Comparable, Sendable, CustomStringConvertible {
 
     /// Parses a version; nil for an empty string.
     public init?(_ text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.utf8.contains(UInt8(ascii: " ")) ? text.trimmingCharacters(in: .whitespaces) : text
         guard !trimmed.isEmpty else { return nil }
         description = trimmed
         parts = trimmed.split(separator: ".", omittingEmptySubsequences: false).map { piece in

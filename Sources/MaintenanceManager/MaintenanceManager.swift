@@ -118,8 +118,10 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
         }
         response.singleSchedule = closest?.schedule
         for schedule in schedules.repeated where opensWindows(schedule.scheduleStatus) {
+            // Only what the agent evaluates is checked here: the cron fields and the duration.
             do throws(ValidationError) {
-                try schedule.validate()
+                _ = try schedule.cron()
+                try WindowMath.validateDuration(schedule.durationSeconds)
                 response.repeatedSchedules.append(schedule)
             } catch {
                 logger.warning(

@@ -85,8 +85,11 @@ public struct OrchestratorService: Service {
             now: { Date() },
             logger: logger
         )
+        let eventLoops = SouthboundServer.makeEventLoopGroup()
+        defer { eventLoops.shutdownGracefully { _ in } }
         let (grpc, health) = SouthboundServer.make(
             configuration: configuration,
+            eventLoopGroup: eventLoops,
             manager: manager,
             verifier: verifier,
             logger: logger

@@ -1,5 +1,6 @@
 import Authentication
 import Foundation
+import NIOCore
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Inventory
@@ -112,8 +113,14 @@ public struct SouthboundBenchmark: Sendable {
         warmUp: Bool,
         report: @Sendable (String) -> Void = { _ in }
     ) async throws -> (BenchmarkStats, Double) {
+        let eventLoops = SouthboundServer.makeEventLoopGroup()
+        defer { eventLoops.shutdownGracefully { _ in } }
         let server = GRPCServer(
-            transport: .http2NIOPosix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext),
+            transport: .http2NIOPosix(
+                address: .ipv4(host: "127.0.0.1", port: 0),
+                transportSecurity: .plaintext,
+                eventLoopGroup: eventLoops
+            ),
             services: [service],
             interceptorPipeline: [
                 .apply(AgentAuthInterceptor(verifier: verifier), to: .services([.maintmgr_v1_MaintmgrService]))

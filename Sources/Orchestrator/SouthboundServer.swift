@@ -1,5 +1,7 @@
 import Authentication
 import GRPCCore
+import NIOCore
+import NIOPosix
 import GRPCNIOTransportHTTP2
 import Inventory
 import Logging
@@ -8,14 +10,24 @@ import Southbound
 
 /// Builds the southbound gRPC server: Maintenance Manager behind agent authentication, plus the health service.
 enum SouthboundServer {
+    /// The event loops of the southbound listener: half the cores, at least one.
+    ///
+    /// The handlers run on the Swift task pool, which already has a thread per core; giving the listener every core
+    /// as well made the threads hand work back and forth. Measured on 2 cores (h2load, 100,000 hosts): one event
+    /// loop carried about 5,500 polls/s against 4,900 with two, at less CPU per poll.
+    static func makeEventLoopGroup() -> MultiThreadedEventLoopGroup {
+        MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount / 2))
+    }
+
     /// The server and its health service (the caller marks it not serving at shutdown).
     static func make<Store: InventoryStore>(
         configuration: OrchestratorConfiguration,
+        eventLoopGroup: MultiThreadedEventLoopGroup,
         manager: MaintenanceManager<Store>,
         verifier: TokenVerifier,
         logger: Logger
     ) -> (server: GRPCServer<HTTP2ServerTransport.Posix>, health: HealthService) {
-        let address: SocketAddress =
+        let address: GRPCNIOTransportHTTP2.SocketAddress =
             configuration.grpcHost.contains(":")
             ? .ipv6(host: configuration.grpcHost, port: configuration.grpcPort)
             : .ipv4(host: configuration.grpcHost, port: configuration.grpcPort)
@@ -30,7 +42,7 @@ enum SouthboundServer {
             )
         let health = HealthService()
         let server = GRPCServer(
-            transport: .http2NIOPosix(address: address, transportSecurity: security),
+            transport: .http2NIOPosix(address: address, transportSecurity: security, eventLoopGroup: eventLoopGroup),
             services: [MaintenanceService(manager: manager, logger: logger), health],
             interceptorPipeline: [
                 .apply(AgentAuthInterceptor(verifier: verifier), to: .services([.maintmgr_v1_MaintmgrService]))

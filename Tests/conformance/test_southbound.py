@@ -82,8 +82,12 @@ def world():
         [str(EXECUTABLE), "serve", "--data-dir", str(data), "--grpc-port", str(grpc_port),
          "--http-port", str(http_port), "--jwt-secret", SECRET, "--log-level", "warning"],
     )
-    channel = grpc.insecure_channel(f"127.0.0.1:{grpc_port}")
-    grpc.channel_ready_future(channel).result(timeout=30)
+    try:
+        channel = grpc.insecure_channel(f"127.0.0.1:{grpc_port}")
+        grpc.channel_ready_future(channel).result(timeout=30)
+    except BaseException:
+        server.kill()
+        raise
     from maintmgr.v1 import maintmgr_pb2, maintmgr_pb2_grpc
     import day2_health_pb2 as health_pb2
     import day2_health_pb2_grpc as health_pb2_grpc

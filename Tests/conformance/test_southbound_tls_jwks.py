@@ -73,9 +73,14 @@ def tls_world():
         "--jwt-jwks-url", f"http://127.0.0.1:{issuer.server_port}/jwks.json",
         "--grpc-tls-cert", str(folder / "cert.pem"), "--grpc-tls-key", str(folder / "key.pem"), "--log-level", "warning",
     ])
-    credentials = grpc.ssl_channel_credentials(root_certificates=(folder / "cert.pem").read_bytes())
-    channel = grpc.secure_channel(f"127.0.0.1:{port}", credentials)
-    grpc.channel_ready_future(channel).result(timeout=30)
+    try:
+        credentials = grpc.ssl_channel_credentials(root_certificates=(folder / "cert.pem").read_bytes())
+        channel = grpc.secure_channel(f"127.0.0.1:{port}", credentials)
+        grpc.channel_ready_future(channel).result(timeout=30)
+    except BaseException:
+        server.kill()
+        issuer.shutdown()
+        raise
     from maintmgr.v1 import maintmgr_pb2, maintmgr_pb2_grpc
     yield fleet, key, maintmgr_pb2, maintmgr_pb2_grpc.MaintmgrServiceStub(channel), port
     channel.close()
