@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// The scale-out store: PostgreSQL through a PostgresNIO connection pool, shared by several orchestrator replicas.
 public final class PostgresDatabase: SQLDatabase {
@@ -10,6 +11,8 @@ public final class PostgresDatabase: SQLDatabase {
 
     let client: PostgresClient
     private let logger: Logger
+    /// Whether `run()` has begun, and the queries waiting for it (the pool serves nothing before it runs).
+    private let started = Mutex<(running: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     /// Connects to `url` (`postgres://user:password@host:port/database?sslmode=disable|prefer|require`).
     public init(url: String, logger: Logger, maximumConnections: Int = 20) throws {
@@ -46,6 +49,7 @@ public final class PostgresDatabase: SQLDatabase {
     }
 
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        await untilRunning()
         do {
             let rows = try await client.query(try Self.makeQuery(sql, binds), logger: logger)
             return try await Self.collect(rows)
@@ -59,6 +63,7 @@ public final class PostgresDatabase: SQLDatabase {
     }
 
     public func withTransaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        await untilRunning()
         do {
             return try await client.withConnection { connection in
                 let executor = PostgresTransaction(connection: connection, logger: logger)
@@ -78,7 +83,27 @@ public final class PostgresDatabase: SQLDatabase {
     }
 
     public func run() async throws {
+        let waiting = started.withLock { state in
+            state.running = true
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiting { waiter.resume() }
         await client.run()
+    }
+
+    /// Returns once `run()` has begun, so no query reaches the pool before it runs.
+    private func untilRunning() async {
+        if started.withLock({ $0.running }) { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = started.withLock { state -> Bool in
+                if state.running { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+        await Task.yield()
     }
 
     public func close() async {}
