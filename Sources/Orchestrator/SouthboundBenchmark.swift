@@ -1,11 +1,11 @@
 import Authentication
 import Foundation
-import NIOCore
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Inventory
 import Logging
 import MaintenanceManager
+import NIOCore
 import Southbound
 
 /// `day2-orchestrator bench southbound`: agents polling the Maintenance Manager over real gRPC connections.

@@ -1,11 +1,11 @@
 import Authentication
 import GRPCCore
-import NIOCore
-import NIOPosix
 import GRPCNIOTransportHTTP2
 import Inventory
 import Logging
 import MaintenanceManager
+import NIOCore
+import NIOPosix
 import Southbound
 
 /// Builds the southbound gRPC server: Maintenance Manager behind agent authentication, plus the health service.
