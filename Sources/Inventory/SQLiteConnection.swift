@@ -47,14 +47,11 @@ final class SQLiteConnection: @unchecked Sendable {
         }
     }
 
-    /// Whether `sql` only reads (so a reader connection may run it).
-    func isReadOnly(_ sql: String) throws -> Bool {
-        try prepare(sql).readOnly
-    }
-
-    /// Runs one statement with bound values and returns its rows.
-    func query(_ sql: String, _ binds: [SQLValue]) throws -> [SQLRow] {
+    /// Runs one statement with bound values and returns its rows; with `onlyIfReadOnly`, returns nil without
+    /// running a statement that would write (the caller sends it to the writer connection instead).
+    func query(_ sql: String, _ binds: [SQLValue], onlyIfReadOnly: Bool = false) throws -> [SQLRow]? {
         let prepared = try prepare(sql)
+        if onlyIfReadOnly && !prepared.readOnly { return nil }
         let statement = prepared.statement
         defer {
             sqlite3_reset(statement)

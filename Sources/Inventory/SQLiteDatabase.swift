@@ -41,18 +41,10 @@ public final class SQLiteDatabase: SQLDatabase {
 
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
         if !inMemory, let reader = try takeReader() {
-            let readOnly: Bool
-            do { readOnly = try reader.isReadOnly(sql) } catch {
-                returnReader(reader)
-                throw error
-            }
-            if readOnly {
-                defer { returnReader(reader) }
-                return try reader.query(sql, binds)
-            }
-            returnReader(reader)
+            defer { returnReader(reader) }
+            if let rows = try reader.query(sql, binds, onlyIfReadOnly: true) { return rows }
         }
-        return try await writeLock.withLock { try writer.query(sql, binds) }
+        return try await writeLock.withLock { try writer.query(sql, binds) ?? [] }
     }
 
     public func execute(_ sql: String, _ binds: [SQLValue]) async throws {
@@ -106,7 +98,7 @@ struct SQLiteTransaction: SQLExecutor {
     var dialect: SQLDialect { .sqlite }
 
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        try connection.query(sql, binds)
+        try connection.query(sql, binds) ?? []
     }
 
     func execute(_ sql: String, _ binds: [SQLValue]) async throws {
