@@ -10,6 +10,14 @@ public enum SQLDialect: Sendable {
         case .postgres: "ILIKE"
         }
     }
+
+    /// `OFFSET ?` without a `LIMIT`: SQLite needs `LIMIT -1` before an `OFFSET`, PostgreSQL does not accept it.
+    var offsetWithoutLimit: String {
+        switch self {
+        case .sqlite: "LIMIT -1 OFFSET ?"
+        case .postgres: "OFFSET ?"
+        }
+    }
 }
 
 /// Something that runs SQL: a database (each call in its own implicit transaction) or an open transaction.

@@ -281,8 +281,7 @@ public struct SQLInventoryStore<Database: SQLDatabase>: InventoryStore {
             sql += " LIMIT ? OFFSET ?"
             pageBinds += [.integer(Int64(pageSize)), .integer(Int64(query.offset))]
         } else if query.offset > 0 {
-            sql += " LIMIT -1 OFFSET ?"
-            if executor.dialect == .postgres { sql = sql.replacingOccurrences(of: "LIMIT -1 ", with: "") }
+            sql += " " + executor.dialect.offsetWithoutLimit
             pageBinds += [.integer(Int64(query.offset))]
         }
         let items = try await self.query(sql, pageBinds).map(table.decode)

@@ -13,11 +13,7 @@ enum JWTSecret {
         if let existing = FileManager.default.contents(atPath: path), !existing.isEmpty {
             return String(decoding: existing, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        try FileManager.default.createDirectory(
-            atPath: folder,
-            withIntermediateDirectories: true,
-            attributes: [.posixPermissions: 0o700]
-        )
+        try StoreOpener.makePrivateFolder(folder)
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let secret = Data(bytes).base64EncodedString()

@@ -43,14 +43,7 @@ public struct OrchestratorService: Service {
 
     public func run() async throws {
         if let path = configuration.sqlitePath {
-            let folder = (path as NSString).deletingLastPathComponent
-            if !folder.isEmpty {
-                try FileManager.default.createDirectory(
-                    atPath: folder,
-                    withIntermediateDirectories: true,
-                    attributes: [.posixPermissions: 0o700]
-                )
-            }
+            try StoreOpener.makePrivateFolder((path as NSString).deletingLastPathComponent)
             logger.info("opening embedded store", metadata: ["store.path": "\(path)"])
             try await serve(database: try SQLiteDatabase(path: path))
         } else {

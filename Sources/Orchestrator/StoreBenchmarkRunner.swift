@@ -17,28 +17,28 @@ public enum StoreBenchmarkRunner {
         logger: Logger,
         _ body: @Sendable (any InventoryStore, String) async throws -> Void
     ) async throws {
+        var configuration = OrchestratorConfiguration()
+        let label: String
+        var temporary: String?
         if database.hasPrefix("postgres") {
-            let postgres = try PostgresDatabase(url: database, logger: logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await postgres.run() }
-                defer { group.cancelAll() }
-                let store = try await SQLInventoryStore.postgres(database: postgres, logger: logger)
-                try await body(store, "PostgreSQL")
-            }
+            configuration.database = database
+            label = "PostgreSQL"
         } else {
-            let path: String
-            if database.hasPrefix("sqlite:") {
-                path = String(database.dropFirst("sqlite:".count))
-            } else {
-                path = NSTemporaryDirectory() + "day2-bench-\(UUID().uuidString).sqlite"
+            let path =
+                database.hasPrefix("sqlite:")
+                ? String(database.dropFirst("sqlite:".count))
+                : NSTemporaryDirectory() + "day2-bench-\(UUID().uuidString).sqlite"
+            if database == "sqlite" { temporary = path }
+            configuration.database = "sqlite:" + path
+            label = "SQLite (\(path))"
+        }
+        defer {
+            for suffix in ["", "-wal", "-shm"] {
+                if let temporary { try? FileManager.default.removeItem(atPath: temporary + suffix) }
             }
-            defer {
-                for suffix in ["", "-wal", "-shm"] where database == "sqlite" {
-                    try? FileManager.default.removeItem(atPath: path + suffix)
-                }
-            }
-            let store = try await SQLInventoryStore.sqlite(path: path, logger: logger)
-            try await body(store, "SQLite (\(path))")
+        }
+        try await StoreOpener.withStore(configuration: configuration, logger: logger) { store in
+            try await body(store, label)
         }
     }
 }
