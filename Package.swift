@@ -63,8 +63,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SouthboundContract",
+            dependencies: [
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Southbound",
             dependencies: [
+                "SouthboundContract",
                 "MaintenanceManager",
                 "Authentication",
                 "Day2Model",
@@ -88,6 +98,7 @@ let package = Package(
                 "Inventory",
                 "MaintenanceManager",
                 "Southbound",
+                "SouthboundContract",
                 "Authentication",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -133,7 +144,7 @@ let package = Package(
         .testTarget(
             name: "SouthboundTests",
             dependencies: [
-                "Southbound", "Orchestrator", "Day2Testing", "Inventory", "Day2Model", "Authentication",
+                "Southbound", "SouthboundContract", "Orchestrator", "Day2Testing", "Inventory", "Day2Model", "Authentication",
                 "MaintenanceManager",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),

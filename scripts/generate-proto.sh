@@ -3,7 +3,7 @@
 #
 # What it does: compiles every Protos/**/*.proto with protoc, using the swift-protobuf plugin (messages,
 # `*.pb.swift`) and the grpc-swift-protobuf plugin (service, `*.grpc.swift`), both with public visibility, and
-# writes the result flat into Sources/Southbound/Generated/ (old generated files there are removed first).
+# writes the result flat into Sources/SouthboundContract/Generated/ (old generated files there are removed first).
 #
 # What it needs:
 #   - protoc (Debian's `protobuf-compiler`, 3.21 is fine); installed with apt-get when missing and run as root.
@@ -20,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PROTO_DIR=Protos
-OUT_DIR=Sources/Southbound/Generated
+OUT_DIR=Sources/SouthboundContract/Generated
 SCRATCH=.build-protoc
 SWIFT_PROTOBUF_VERSION=${SWIFT_PROTOBUF_VERSION:-1.39.0}
 GRPC_SWIFT_PROTOBUF_VERSION=${GRPC_SWIFT_PROTOBUF_VERSION:-2.4.1}

@@ -7,6 +7,7 @@ import Logging
 import MaintenanceManager
 import NIOCore
 import Southbound
+import SouthboundContract
 
 /// `day2-orchestrator bench southbound`: agents polling the Maintenance Manager over real gRPC connections.
 ///

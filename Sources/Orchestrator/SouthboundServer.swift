@@ -7,6 +7,7 @@ import MaintenanceManager
 import NIOCore
 import NIOPosix
 import Southbound
+import SouthboundContract
 
 /// Builds the southbound gRPC server: Maintenance Manager behind agent authentication, plus the health service.
 enum SouthboundServer {

@@ -1,4 +1,5 @@
 import GRPCCore
+import SouthboundContract
 import Synchronization
 
 /// `grpc.health.v1.Health`: SERVING for the server as a whole and for the Maintenance Manager service while the

@@ -3,6 +3,7 @@ import GRPCCore
 import Inventory
 import Logging
 import MaintenanceManager
+import SouthboundContract
 
 /// `maintmgr.v1.MaintmgrService`: the wire adapter in front of the Maintenance Manager.
 ///

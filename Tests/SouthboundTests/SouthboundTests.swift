@@ -8,6 +8,7 @@ import Inventory
 import Logging
 import MaintenanceManager
 import Southbound
+import SouthboundContract
 import Testing
 
 /// A southbound server on the in-process transport, over a real store with one provisioned immutable node.
