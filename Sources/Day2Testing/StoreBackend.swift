@@ -51,6 +51,40 @@ public enum StoreBackend: String, Sendable, CaseIterable, CustomStringConvertibl
         }
     }
 
+    /// Runs `body` with two stores opened separately on one fresh database, as two processes or two replicas would
+    /// see it. A private in-memory database cannot be shared, so `.sqliteMemory` throws.
+    public func withStorePair(
+        now: @escaping @Sendable () -> Date = { Date() },
+        _ body: @Sendable (any InventoryStore, any InventoryStore) async throws -> Void
+    ) async throws {
+        var logger = Logger(label: "day2.test")
+        logger.logLevel = .warning
+        switch self {
+        case .sqliteMemory:
+            throw StoreBackendError("an in-memory SQLite database cannot be opened twice")
+        case .sqliteFile:
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("day2-test-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let path = folder.appendingPathComponent("day2.sqlite").path
+            let first = try await SQLInventoryStore.sqlite(path: path, logger: logger, now: now)
+            let second = try await SQLInventoryStore.sqlite(path: path, logger: logger, now: now)
+            try await body(first, second)
+        case .postgres:
+            let url = try await Self.freshPostgresDatabase(logger: logger)
+            let one = try PostgresDatabase(url: url, logger: logger, maximumConnections: 2)
+            let two = try PostgresDatabase(url: url, logger: logger, maximumConnections: 2)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await one.run() }
+                group.addTask { try await two.run() }
+                defer { group.cancelAll() }
+                let first = try await SQLInventoryStore.postgres(database: one, logger: logger, now: now)
+                let second = try await SQLInventoryStore.postgres(database: two, logger: logger, now: now)
+                try await body(first, second)
+            }
+        }
+    }
+
     /// Creates an empty database on the test server and returns its URL.
     public static func freshPostgresDatabase(logger: Logger) async throws -> String {
         guard let base = postgresURL else {

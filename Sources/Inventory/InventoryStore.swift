@@ -129,6 +129,25 @@ public struct ScheduleQuery: Sendable {
 }
 
 /// Every schedule that applies to one host: its own, its site's and those of each ancestor region.
+/// A host found by its UUID, with its instance and the configuration generation read in the same statement.
+public struct HostLookup: Sendable {
+    /// The host.
+    public var host: HostResource
+    /// Its instance, if it has one.
+    public var instance: Instance?
+    /// A number that every change to the project's regions, sites, hosts, OS resources, OS update policies or
+    /// schedules increases (database triggers, so every writer counts, in any process). Anything derived from those
+    /// tables and read after this value was read is current as long as the number has not moved.
+    public var configGeneration: Int64
+
+    /// Creates the lookup result.
+    public init(host: HostResource, instance: Instance?, configGeneration: Int64) {
+        self.host = host
+        self.instance = instance
+        self.configGeneration = configGeneration
+    }
+}
+
 public struct HostSchedules: Sendable, Hashable {
     /// Single (one-off) schedules.
     public var single: [SingleSchedule]
@@ -201,8 +220,11 @@ public protocol InventoryStore: Sendable {
     func host(tenant: String, id: String) async throws -> HostResource
     /// The host whose SMBIOS UUID is `uuid`, if any.
     func host(tenant: String, uuid: String) async throws -> HostResource?
-    /// The host whose SMBIOS UUID is `uuid` and its instance, in one lookup (the agent poll's first step).
-    func hostAndInstance(tenant: String, uuid: String) async throws -> (host: HostResource, instance: Instance?)?
+    /// The host whose SMBIOS UUID is `uuid`, its instance and the project's configuration generation, in one lookup
+    /// (the agent poll's first step).
+    func hostAndInstance(tenant: String, uuid: String) async throws -> HostLookup?
+    /// The project's configuration generation (see ``HostLookup/configGeneration``).
+    func configGeneration(tenant: String) async throws -> Int64
     /// Replaces the fields of a host.
     func updateHost(tenant: String, _ host: HostResource) async throws -> HostResource
     /// Deletes a host without an instance; schedules on it lose their target.
@@ -291,4 +313,8 @@ public protocol InventoryStore: Sendable {
     func repeatedSchedules(tenant: String, _ query: ScheduleQuery) async throws -> Page<RepeatedSchedule>
     /// Every schedule that applies to host `hostId`: its own, its site's and its regions' (the agent's windows).
     func schedules(tenant: String, hostId: String) async throws -> HostSchedules
+    /// The schedules that target host `hostId` itself (none inherited).
+    func ownSchedules(tenant: String, hostId: String) async throws -> HostSchedules
+    /// The schedules that site `siteId` passes on to its hosts: its own and those of every ancestor region.
+    func siteSchedules(tenant: String, siteId: String) async throws -> HostSchedules
 }

@@ -6,6 +6,13 @@ struct Migration: Sendable {
     let name: String
     /// Statements, run in order in one transaction; written in SQL that SQLite and PostgreSQL both accept.
     let statements: [String]
+    /// PostgreSQL's own statements, where its SQL differs from SQLite's (triggers); nil when `statements` serve both.
+    var postgresStatements: [String]? = nil
+
+    /// The statements to run on `dialect`.
+    func statements(for dialect: SQLDialect) -> [String] {
+        dialect == .postgres ? (postgresStatements ?? statements) : statements
+    }
 }
 
 /// The schema's history. Constraints (uniqueness, tenant-scoped foreign keys) live here, not only in code.
@@ -17,7 +24,52 @@ enum Migrations {
             name: "index open update runs by status time",
             statements: ["CREATE INDEX runs_open ON os_update_runs (end_time, status_timestamp)"]
         ),
+        Migration(
+            version: 3,
+            name: "count configuration changes per project",
+            statements: configGenerationSQLite,
+            postgresStatements: configGenerationPostgres
+        ),
     ]
+
+    /// The tables whose rows shape a poll's answer apart from the host's own instance: a change to any of them
+    /// bumps the project's configuration generation, which the Maintenance Manager's poll cache checks.
+    static let configurationTables = ["regions", "sites", "hosts", "os_resources", "os_update_policies", "schedules"]
+
+    private static let configGenerationTable =
+        "CREATE TABLE config_generations (tenant_id TEXT PRIMARY KEY, generation BIGINT NOT NULL)"
+
+    /// Version 3 on SQLite: one trigger per table and event (SQLite triggers name a single event).
+    private static let configGenerationSQLite: [String] =
+        [configGenerationTable]
+        + configurationTables.flatMap { table in
+            [("insert", "NEW"), ("update", "NEW"), ("delete", "OLD")].map { event, row in
+                "CREATE TRIGGER \(table)_\(event)_config_generation AFTER \(event.uppercased()) ON \(table) BEGIN "
+                    + "INSERT INTO config_generations (tenant_id, generation) VALUES (\(row).tenant_id, 1) "
+                    + "ON CONFLICT (tenant_id) DO UPDATE SET generation = generation + 1; END"
+            }
+        }
+
+    /// Version 3 on PostgreSQL: one trigger function shared by every table.
+    private static let configGenerationPostgres: [String] =
+        [
+            configGenerationTable,
+            """
+            CREATE FUNCTION day2_bump_config_generation() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE tenant TEXT;
+            BEGIN
+                IF TG_OP = 'DELETE' THEN tenant := OLD.tenant_id; ELSE tenant := NEW.tenant_id; END IF;
+                INSERT INTO config_generations (tenant_id, generation) VALUES (tenant, 1)
+                ON CONFLICT (tenant_id) DO UPDATE SET generation = config_generations.generation + 1;
+                RETURN NULL;
+            END
+            $$
+            """,
+        ]
+        + configurationTables.map { table in
+            "CREATE TRIGGER \(table)_config_generation AFTER INSERT OR UPDATE OR DELETE ON \(table) "
+                + "FOR EACH ROW EXECUTE FUNCTION day2_bump_config_generation()"
+        }
 
     /// Version 1: every resource table carries `tenant_id`, and every reference between resources is a composite
     /// foreign key on `(tenant_id, id)`, so the schema itself forbids a row pointing into another project.

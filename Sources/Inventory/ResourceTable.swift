@@ -344,7 +344,10 @@ enum Tables {
     static let hostAndInstanceSQL: String = {
         let hostColumns = Tables.hosts.selectList.split(separator: ", ").map { "h.\($0) AS h_\($0)" }
         let instanceColumns = Tables.instances.selectList.split(separator: ", ").map { "i.\($0) AS i_\($0)" }
-        return "SELECT \((hostColumns + instanceColumns).joined(separator: ", ")) FROM hosts h"
+        // The generation comes first in the select list, so its tenant binds first.
+        let generation =
+            "COALESCE((SELECT g.generation FROM config_generations g WHERE g.tenant_id = ?), 0) AS config_generation"
+        return "SELECT \(([generation] + hostColumns + instanceColumns).joined(separator: ", ")) FROM hosts h"
             + " LEFT JOIN instances i ON i.tenant_id = h.tenant_id AND i.host_id = h.resource_id"
             + " WHERE h.tenant_id = ? AND h.uuid = ?"
     }()

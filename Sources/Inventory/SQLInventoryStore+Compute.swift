@@ -19,19 +19,19 @@ extension SQLInventoryStore {
         try await fetchWhere(Tables.hosts, tenant: tenant, "uuid = ?", [.text(uuid.lowercased())]).first
     }
 
-    public func hostAndInstance(
-        tenant: String,
-        uuid: String
-    ) async throws
-        -> (host: HostResource, instance: Instance?)?
-    {
-        let rows = try await query(Tables.hostAndInstanceSQL, [.text(tenant), .text(uuid.lowercased())])
+    public func hostAndInstance(tenant: String, uuid: String) async throws -> HostLookup? {
+        let rows = try await query(Tables.hostAndInstanceSQL, [.text(tenant), .text(tenant), .text(uuid.lowercased())])
         guard let row = rows.first else { return nil }
         let host = Tables.hosts.decode(row.view(prefix: "h_"))
         let instanceRow = row.view(prefix: "i_")
         let instance: Instance? =
             instanceRow.optionalString("resource_id") == nil ? nil : Tables.instances.decode(instanceRow)
-        return (host, instance)
+        return HostLookup(host: host, instance: instance, configGeneration: row.int("config_generation"))
+    }
+
+    public func configGeneration(tenant: String) async throws -> Int64 {
+        let rows = try await query("SELECT generation FROM config_generations WHERE tenant_id = ?", [.text(tenant)])
+        return rows.first?.int("generation") ?? 0
     }
 
     public func updateHost(tenant: String, _ host: HostResource) async throws -> HostResource {

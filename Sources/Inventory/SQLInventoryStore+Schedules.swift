@@ -67,7 +67,23 @@ extension SQLInventoryStore {
     }
 
     public func schedules(tenant: String, hostId: String) async throws -> HostSchedules {
-        let rows = try await scheduleRows(tenant: tenant, query: try ScheduleQuery(hostId: .id(hostId)), kind: nil)
+        Self.split(try await scheduleRows(tenant: tenant, query: try ScheduleQuery(hostId: .id(hostId)), kind: nil))
+    }
+
+    public func ownSchedules(tenant: String, hostId: String) async throws -> HostSchedules {
+        let rows = try await query(
+            "SELECT \(Self.allScheduleColumns) FROM schedules WHERE tenant_id = ? AND target_host_id = ?",
+            [.text(tenant), .text(hostId)]
+        )
+        return Self.split(rows.sorted { $0.string("resource_id") < $1.string("resource_id") })
+    }
+
+    public func siteSchedules(tenant: String, siteId: String) async throws -> HostSchedules {
+        Self.split(try await scheduleRows(tenant: tenant, query: try ScheduleQuery(siteId: .id(siteId)), kind: nil))
+    }
+
+    /// Sorts schedule rows of both kinds into their two lists, keeping their order.
+    private static func split(_ rows: [SQLRow]) -> HostSchedules {
         var result = HostSchedules()
         for row in rows {
             if row.string("kind") == "single" {

@@ -22,6 +22,8 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
     let configuration: Configuration
     let now: @Sendable () -> Date
     let logger: Logger
+    /// OS resources, policies and schedules shared by polls, valid while the configuration generation holds.
+    let cache: PollContextCache
 
     /// Creates the handler over `store`, reading time from `now`.
     public init(
@@ -34,6 +36,7 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
         self.configuration = configuration
         self.now = now
         self.logger = logger
+        self.cache = PollContextCache()
     }
 
     var nowSeconds: Int64 { Int64(now().timeIntervalSince1970) }
@@ -44,10 +47,12 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
         let status = request.status ?? .unspecified
         do {
             let uuid = request.hostGUID.lowercased()
-            guard let (host, found) = try await store.hostAndInstance(tenant: tenant, uuid: uuid) else {
+            guard let lookup = try await store.hostAndInstance(tenant: tenant, uuid: uuid) else {
                 throw MaintenanceManagerError(.notFound, "host with UUID \(uuid) not found")
             }
-            guard let instance = found else {
+            let host = lookup.host
+            let cached = cache.view(tenant: tenant, generation: lookup.configGeneration)
+            guard let instance = lookup.instance else {
                 throw MaintenanceManagerError(.notFound, "Instance not found for host \(host.resourceId)")
             }
             if host.isUntrusted || instance.isUntrusted {
@@ -61,9 +66,14 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
             guard provisioned else {
                 throw MaintenanceManagerError(.failedPrecondition, "instance \(instance.resourceId) is not provisioned")
             }
-            let (currentOS, profile) = try await store.osResourceAndProfile(tenant: tenant, id: instance.osId)
+            let osId = instance.osId
+            let (currentOS, profile) = try await cached.osAndProfile(osId) {
+                try await store.osResourceAndProfile(tenant: tenant, id: osId)
+            }
             let newest = Self.newest(of: profile)
-            let policy = try await instance.osUpdatePolicyId.asyncMap { try await store.policy(tenant: tenant, id: $0) }
+            let policy = try await instance.osUpdatePolicyId.asyncMap { id in
+                try await cached.policy(id) { try await store.policy(tenant: tenant, id: id) }
+            }
 
             let runningOS = await record(
                 tenant: tenant,
@@ -76,10 +86,11 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
             )
 
             var response = PollResponse()
-            try await addSchedules(to: &response, tenant: tenant, hostId: host.resourceId)
+            try await addSchedules(to: &response, tenant: tenant, host: host, cached: cached)
             try await addUpdateSource(
                 to: &response,
                 tenant: tenant,
+                cached: cached,
                 currentOS: runningOS,
                 newest: newest,
                 policy: policy
@@ -106,8 +117,31 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
 
     // MARK: Schedules
 
-    private func addSchedules(to response: inout PollResponse, tenant: String, hostId: String) async throws {
-        let schedules = try await store.schedules(tenant: tenant, hostId: hostId)
+    /// Every schedule the host inherits: its own, and its site's (which include those of the site's regions).
+    private func schedules(
+        tenant: String,
+        host: HostResource,
+        cached: PollContextCache.View
+    ) async throws -> HostSchedules {
+        let hostId = host.resourceId
+        var all = try await cached.ownSchedules(hostId) { try await store.ownSchedules(tenant: tenant, hostId: hostId) }
+        if let siteId = host.siteId {
+            let inherited = try await cached.siteSchedules(siteId) {
+                try await store.siteSchedules(tenant: tenant, siteId: siteId)
+            }
+            all.single += inherited.single
+            all.repeated += inherited.repeated
+        }
+        return all
+    }
+
+    private func addSchedules(
+        to response: inout PollResponse,
+        tenant: String,
+        host: HostResource,
+        cached: PollContextCache.View
+    ) async throws {
+        let schedules = try await schedules(tenant: tenant, host: host, cached: cached)
         let opensWindows: (ScheduleStatus) -> Bool = { $0 == .osUpdate || $0 == .maintenance }
         let now = nowSeconds
         var closest: (schedule: SingleSchedule, distance: Int64)?
@@ -137,6 +171,7 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
     private func addUpdateSource(
         to response: inout PollResponse,
         tenant: String,
+        cached: PollContextCache.View,
         currentOS: OSResource,
         newest: OSResource?,
         policy: OSUpdatePolicy?
@@ -161,7 +196,7 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
                 guard let targetId = policy.targetOsId else {
                     throw MaintenanceManagerError(.notFound, "missing targetOS in OSUpdatePolicy \(policy.resourceId)")
                 }
-                target = try await store.osResource(tenant: tenant, id: targetId)
+                target = try await cached.osResource(targetId) { try await store.osResource(tenant: tenant, id: targetId) }
                 guard target.osType == .immutable else {
                     throw MaintenanceManagerError(.internal, "unsupported OS type of target \(targetId)")
                 }

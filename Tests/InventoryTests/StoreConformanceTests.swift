@@ -295,6 +295,55 @@ struct StoreConformanceTests {
         }
     }
 
+    @Test("configuration generation: every configuration write counts, instance writes do not", arguments: backends)
+    func configGeneration(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
+            let fleet = try await Fixtures.fleet(in: store, hosts: 1)
+            let other = try await Fixtures.fleet(in: store, name: "other", hosts: 1)
+            let tenant = fleet.tenant
+            var last = try await store.configGeneration(tenant: tenant)
+            #expect(last > 0)
+            /// Runs a write and returns whether the project's generation moved.
+            func moves(_ write: () async throws -> Void) async throws -> Bool {
+                try await write()
+                let now = try await store.configGeneration(tenant: tenant)
+                defer { last = now }
+                return now > last
+            }
+            let lookup = try #require(try await store.hostAndInstance(tenant: tenant, uuid: fleet.hosts[0].uuid!))
+            #expect(lookup.configGeneration == last)
+            #expect(lookup.instance?.resourceId == fleet.instances[0].resourceId)
+
+            #expect(try await moves { _ = try await store.createRegion(tenant: tenant, Region(name: "asia")) })
+            var site = fleet.site
+            site.name = "berlin-2"
+            #expect(try await moves { _ = try await store.updateSite(tenant: tenant, site) })
+            var host = fleet.hosts[0]
+            host.name = "edge-renamed"
+            #expect(try await moves { _ = try await store.updateHost(tenant: tenant, host) })
+            let policy = OSUpdatePolicy(name: "p", updatePolicy: .latest)
+            #expect(try await moves { _ = try await store.createPolicy(tenant: tenant, policy) })
+            let os = Fixtures.immutableOS(version: "3.0.20260505.0100")
+            #expect(try await moves { _ = try await store.createOSResource(tenant: tenant, os) })
+            let weekly = RepeatedSchedule(name: "w", target: .site(fleet.site.resourceId), cronDayWeek: "1")
+            var created: RepeatedSchedule?
+            #expect(try await moves { created = try await store.createRepeatedSchedule(tenant: tenant, weekly) })
+            let id = try #require(created).resourceId
+            #expect(try await moves { try await store.deleteRepeatedSchedule(tenant: tenant, id: id) })
+
+            // What polls write does not count; neither does another project's configuration.
+            var instance = fleet.instances[0]
+            instance.osUpdateAvailable = "something newer"
+            #expect(try await !moves { _ = try await store.updateInstance(tenant: tenant, instance) })
+            #expect(
+                try await !moves {
+                    _ = try await store.createRegion(tenant: other.tenant, Region(name: "elsewhere"))
+                }
+            )
+            #expect(try await store.configGeneration(tenant: "00000000-0000-4000-8000-00000000dead") == 0)
+        }
+    }
+
     @Test("transactions: a throwing body leaves nothing behind", arguments: backends)
     func transactions(backend: StoreBackend) async throws {
         try await backend.withStore { store in
