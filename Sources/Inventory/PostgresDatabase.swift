@@ -51,6 +51,9 @@ public final class PostgresDatabase: SQLDatabase {
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
         await untilRunning()
         do {
+            if let prepared = PostgresHotStatements.byText[sql] {
+                return try await prepared.run(on: client, binds: binds, logger: logger)
+            }
             let rows = try await client.query(try Self.makeQuery(sql, binds), logger: logger)
             return try await Self.collect(rows)
         } catch let error as PSQLError {
@@ -110,8 +113,13 @@ public final class PostgresDatabase: SQLDatabase {
 
     /// Turns `?` placeholders into `$1, $2, …` and binds the values with their own types.
     static func makeQuery(_ sql: String, _ binds: [SQLValue]) throws -> PostgresQuery {
+        PostgresQuery(unsafeSQL: numbered(sql), binds: bindings(binds))
+    }
+
+    /// `sql` with its `?` placeholders numbered `$1, $2, …`.
+    static func numbered(_ sql: String) -> String {
         var text = ""
-        text.reserveCapacity(sql.utf8.count + binds.count * 2)
+        text.reserveCapacity(sql.utf8.count + 16)
         var number = 0
         for character in sql {
             if character == "?" {
@@ -121,6 +129,11 @@ public final class PostgresDatabase: SQLDatabase {
                 text.append(character)
             }
         }
+        return text
+    }
+
+    /// The values bound with their own types.
+    static func bindings(_ binds: [SQLValue]) -> PostgresBindings {
         var bindings = PostgresBindings(capacity: binds.count)
         for value in binds {
             switch value {
@@ -130,11 +143,12 @@ public final class PostgresDatabase: SQLDatabase {
             case .text(let string): bindings.append(string)
             }
         }
-        return PostgresQuery(unsafeSQL: text, binds: bindings)
+        return bindings
     }
 
     /// Reads every row of a result into driver-neutral rows.
-    static func collect(_ sequence: PostgresRowSequence) async throws -> [SQLRow] {
+    static func collect<Rows: AsyncSequence>(_ sequence: Rows) async throws -> [SQLRow]
+    where Rows.Element == PostgresRow {
         var rows: [SQLRow] = []
         var columns: SQLColumns?
         for try await row in sequence {
@@ -196,4 +210,45 @@ struct PostgresTransaction: SQLExecutor {
     func execute(_ sql: String, _ binds: [SQLValue]) async throws {
         _ = try await query(sql, binds)
     }
+}
+
+/// The statements every agent poll runs, prepared once per pooled connection instead of parsed and planned on every
+/// call. PostgresNIO names a prepared statement by its type, so each one is a type; the store sends the same text
+/// (the key here), so nothing else has to know.
+enum PostgresHotStatements {
+    /// The prepared statement for each hot SQL text (written with `?` placeholders, as the store sends it).
+    static let byText: [String: any PostgresHotStatement.Type] = [
+        Tables.hostAndInstanceSQL: HostAndInstance.self
+    ]
+
+    /// The poll's first lookup: the host by UUID, its instance and the configuration generation.
+    enum HostAndInstance: PostgresHotStatement {
+        static let text = PostgresDatabase.numbered(Tables.hostAndInstanceSQL)
+    }
+}
+
+/// One SQL text that is worth preparing.
+protocol PostgresHotStatement: Sendable {
+    /// The text with `$n` placeholders.
+    static var text: String { get }
+}
+
+extension PostgresHotStatement {
+    /// Runs the statement with `binds`, preparing it on the leased connection the first time.
+    static func run(on client: PostgresClient, binds: [SQLValue], logger: Logger) async throws -> [SQLRow] {
+        try await PostgresDatabase.collect(
+            try await client.execute(PreparedHotStatement<Self>(binds: binds), logger: logger)
+        )
+    }
+}
+
+/// PostgresNIO's view of a hot statement.
+struct PreparedHotStatement<Statement: PostgresHotStatement>: PostgresPreparedStatement {
+    typealias Row = PostgresRow
+    static var name: String { "day2_\(Statement.self)" }
+    static var sql: String { Statement.text }
+    let binds: [SQLValue]
+
+    func makeBindings() throws -> PostgresBindings { PostgresDatabase.bindings(binds) }
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }

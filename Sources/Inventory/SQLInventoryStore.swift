@@ -54,7 +54,9 @@ public struct SQLInventoryStore<Database: SQLDatabase>: InventoryStore {
                     [.integer(Int64(migration.version))]
                 )
                 guard done.isEmpty else { return false }
-                for statement in migration.statements(for: store.executor.dialect) { try await store.execute(statement, []) }
+                for statement in migration.statements(for: store.executor.dialect) {
+                    try await store.execute(statement, [])
+                }
                 try await store.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                     [.integer(Int64(migration.version)), .text(migration.name), .integer(store.nowMilliseconds)]

@@ -196,7 +196,9 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
                 guard let targetId = policy.targetOsId else {
                     throw MaintenanceManagerError(.notFound, "missing targetOS in OSUpdatePolicy \(policy.resourceId)")
                 }
-                target = try await cached.osResource(targetId) { try await store.osResource(tenant: tenant, id: targetId) }
+                target = try await cached.osResource(targetId) {
+                    try await store.osResource(tenant: tenant, id: targetId)
+                }
                 guard target.osType == .immutable else {
                     throw MaintenanceManagerError(.internal, "unsupported OS type of target \(targetId)")
                 }
