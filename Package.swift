@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -59,7 +60,11 @@ let package = Package(
         ),
         .target(
             name: "Authentication",
-            dependencies: ["Day2Model", .product(name: "JWTKit", package: "jwt-kit")],
+            dependencies: [
+                "Day2Model",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -87,6 +92,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Northbound",
+            dependencies: [
+                "Day2Model",
+                "Inventory",
+                "Authentication",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Day2Testing",
             dependencies: ["Day2Model", "Inventory", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
@@ -99,10 +117,14 @@ let package = Package(
                 "MaintenanceManager",
                 "Southbound",
                 "SouthboundContract",
+                "Northbound",
                 "Authentication",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

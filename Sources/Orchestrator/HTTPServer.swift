@@ -5,18 +5,25 @@ import Inventory
 import Logging
 import Metrics
 import NIOCore
+import Northbound
+import NIOSSL
+import HummingbirdCore
+import HummingbirdTLS
 import Prometheus
 
 /// The HTTP side of the orchestrator: health, metrics, and (in later layers) the REST API and Web UI.
 public enum HTTPServer {
-    /// The router every HTTP listener serves; tests use exactly this.
-    public static func makeRouter(
-        store: some InventoryStore,
+    /// The router every HTTP listener serves; tests use exactly this. Without `api` only health and metrics are
+    /// served.
+    public static func makeRouter<Store: InventoryStore>(
+        store: Store,
         registry: PrometheusCollectorRegistry,
+        api: NorthboundAPI<Store>? = nil,
         logger: Logger
-    ) -> Router<BasicRequestContext> {
-        let router = Router()
+    ) -> Router<APIContext> {
+        let router = Router(context: APIContext.self)
         router.add(middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: registry)))
+        router.add(middleware: APIErrorMiddleware(logger: logger))
         router.get("/healthz") { _, _ -> Response in
             do {
                 try await store.ping()
@@ -34,6 +41,7 @@ public enum HTTPServer {
                 body: ResponseBody(byteBuffer: ByteBuffer(string: registry.emitToString()))
             )
         }
+        api?.register(on: router)
         return router
     }
 
@@ -77,5 +85,20 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         Counter(label: "day2_http_requests_total", dimensions: dimensions, factory: factory).increment()
         Timer(label: "day2_http_request_duration_seconds", dimensions: [("method", method)], factory: factory)
             .record(duration: ContinuousClock.now - start)
+    }
+}
+
+extension HTTPServer {
+    /// HTTP/1.1, or HTTPS when a certificate and key are configured.
+    static func serverBuilder(configuration: OrchestratorConfiguration) throws -> HTTPServerBuilder {
+        guard !configuration.httpTLSCert.isEmpty else { return .http1() }
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(configuration.httpTLSCert).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: configuration.httpTLSKey, format: .pem)
+            let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+            return try .tls(.http1(), tlsConfiguration: tls)
+        } catch {
+            throw ConfigurationError(key: "httpTlsCert", rule: "cannot load the certificate or key: \(error)")
+        }
     }
 }

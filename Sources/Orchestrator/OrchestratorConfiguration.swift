@@ -32,6 +32,17 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
     public var grpcTLSKey: String = ""
     /// Seconds an update run may go without a report before it is closed as failed.
     public var commitDeadlineSeconds: Int = 7200
+    /// Password of the `admin` user of the embedded token endpoint; empty: generated at first start, printed once,
+    /// and kept (hashed) in the data folder.
+    public var adminPassword: String = ""
+    /// JSON file of further users of the embedded token endpoint (see the README).
+    public var usersFile: String = ""
+    /// Lifetime of the tokens the embedded endpoint issues, in seconds.
+    public var tokenLifetimeSeconds: Int = 3600
+    /// PEM certificate chain for HTTPS on the HTTP port (with `httpTLSKey`); plain HTTP when empty.
+    public var httpTLSCert: String = ""
+    /// PEM private key for HTTPS.
+    public var httpTLSKey: String = ""
 
     /// The defaults.
     public init() {}
@@ -186,6 +197,52 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
             }
             config.commitDeadlineSeconds = seconds
         },
+        Key(
+            flag: "--admin-password",
+            environment: "DAY2_ADMIN_PASSWORD",
+            fileKey: "adminPassword",
+            defaultValue: "(generated)",
+            help:
+                "password of the `admin` user of the token endpoint; default: generated at first start, printed once, kept hashed in the data folder"
+        ) { config, value throws(ConfigurationError) in
+            guard value.isEmpty || value.count >= 8 else {
+                throw ConfigurationError(key: "adminPassword", rule: "must be at least 8 characters")
+            }
+            config.adminPassword = value
+        },
+        Key(
+            flag: "--users-file",
+            environment: "DAY2_USERS_FILE",
+            fileKey: "usersFile",
+            defaultValue: "",
+            help: "JSON file of further users of the token endpoint (name, password hash, projects and access)"
+        ) { config, value throws(ConfigurationError) in config.usersFile = value },
+        Key(
+            flag: "--token-lifetime",
+            environment: "DAY2_TOKEN_LIFETIME",
+            fileKey: "tokenLifetime",
+            defaultValue: "3600",
+            help: "seconds the tokens of the embedded token endpoint are valid"
+        ) { config, value throws(ConfigurationError) in
+            guard let seconds = Int(value), (60...86400 * 30).contains(seconds) else {
+                throw ConfigurationError(key: "tokenLifetime", rule: "must be 60..2592000 seconds")
+            }
+            config.tokenLifetimeSeconds = seconds
+        },
+        Key(
+            flag: "--http-tls-cert",
+            environment: "DAY2_HTTP_TLS_CERT",
+            fileKey: "httpTlsCert",
+            defaultValue: "",
+            help: "PEM certificate chain: serve HTTPS on the HTTP port (with --http-tls-key)"
+        ) { config, value throws(ConfigurationError) in config.httpTLSCert = value },
+        Key(
+            flag: "--http-tls-key",
+            environment: "DAY2_HTTP_TLS_KEY",
+            fileKey: "httpTlsKey",
+            defaultValue: "",
+            help: "PEM private key for --http-tls-cert"
+        ) { config, value throws(ConfigurationError) in config.httpTLSKey = value },
     ]
 
     private static func port(_ text: String, key: String) throws(ConfigurationError) -> Int {
@@ -219,6 +276,9 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
         }
         if configuration.grpcTLSCert.isEmpty != configuration.grpcTLSKey.isEmpty {
             throw ConfigurationError(key: "grpcTlsCert", rule: "--grpc-tls-cert and --grpc-tls-key go together")
+        }
+        if configuration.httpTLSCert.isEmpty != configuration.httpTLSKey.isEmpty {
+            throw ConfigurationError(key: "httpTlsCert", rule: "--http-tls-cert and --http-tls-key go together")
         }
         return configuration
     }

@@ -7,6 +7,7 @@ import Inventory
 import Logging
 import MaintenanceManager
 import NIOCore
+import Northbound
 import Prometheus
 import ServiceLifecycle
 import Southbound
@@ -106,11 +107,19 @@ public struct OrchestratorService: Service {
             group.addTask { await cancelWhenGracefulShutdown { await sweeper.run() } }
             let grpcPort = try await SouthboundServer.listeningPort(grpc)
             logger.info("southbound gRPC server listening", metadata: ["grpc.port": "\(grpcPort)"])
-            let router = HTTPServer.makeRouter(store: store, registry: registry, logger: logger)
+            let api = NorthboundAPI(
+                store: store,
+                verifier: verifier,
+                users: try UserDirectoryLoader.load(configuration: configuration, logger: logger),
+                tokenLifetime: TimeInterval(configuration.tokenLifetimeSeconds),
+                logger: logger
+            )
+            let router = HTTPServer.makeRouter(store: store, registry: registry, api: api, logger: logger)
             let onReady = self.onReady
             let logger = self.logger
             let app = Application(
                 router: router,
+                server: try HTTPServer.serverBuilder(configuration: configuration),
                 configuration: .init(
                     address: .hostname(configuration.httpHost, port: configuration.httpPort),
                     serverName: "day2-orchestrator"

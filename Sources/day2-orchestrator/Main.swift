@@ -13,7 +13,7 @@ struct Day2Orchestrator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "day2-orchestrator",
         abstract: "The Day2 control plane: Inventory, Maintenance Manager, REST API and Web UI in one process.",
-        subcommands: [Serve.self, Seed.self, Bench.self],
+        subcommands: [Serve.self, Seed.self, Bench.self, HashPassword.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -63,6 +63,22 @@ struct ServerOptions: ParsableArguments {
         help: "Seconds an update run may go without a report (DAY2_COMMIT_DEADLINE, default 7200)"
     )
     var commitDeadline: String?
+    @Option(
+        name: .customLong("admin-password"),
+        help: "Password of the token endpoint's admin user (DAY2_ADMIN_PASSWORD, default: generated, printed once)"
+    )
+    var adminPassword: String?
+    @Option(name: .customLong("users-file"), help: "JSON file of further token-endpoint users (DAY2_USERS_FILE)")
+    var usersFile: String?
+    @Option(
+        name: .customLong("token-lifetime"),
+        help: "Seconds issued tokens are valid (DAY2_TOKEN_LIFETIME, default 3600)"
+    )
+    var tokenLifetime: String?
+    @Option(name: .customLong("http-tls-cert"), help: "PEM certificate chain for HTTPS (DAY2_HTTP_TLS_CERT)")
+    var httpTLSCert: String?
+    @Option(name: .customLong("http-tls-key"), help: "PEM private key for HTTPS (DAY2_HTTP_TLS_KEY)")
+    var httpTLSKey: String?
 
     /// The flags that were given, by flag name.
     var givenFlags: [String: String] {
@@ -71,6 +87,8 @@ struct ServerOptions: ParsableArguments {
             ("--grpc-host", grpcHost), ("--grpc-port", grpcPort), ("--log-level", logLevel),
             ("--default-project", defaultProject), ("--jwt-secret", jwtSecret), ("--jwt-jwks-url", jwtJWKSURL),
             ("--grpc-tls-cert", grpcTLSCert), ("--grpc-tls-key", grpcTLSKey), ("--commit-deadline", commitDeadline),
+            ("--admin-password", adminPassword), ("--users-file", usersFile), ("--token-lifetime", tokenLifetime),
+            ("--http-tls-cert", httpTLSCert), ("--http-tls-key", httpTLSKey),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { name, value in value.map { (name, $0) } })
     }
@@ -212,5 +230,20 @@ struct BenchSouthbound: AsyncParsableCommand {
             label in
             try await configured.run(store: store, label: label, logger: Logger(label: "day2.bench")) { print($0) }
         }
+    }
+}
+
+/// `day2-orchestrator hash-password`: prints the stored form of a password for a users file.
+struct HashPassword: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hash-password",
+        abstract: "Print the hash of a password (read from standard input) for the users file."
+    )
+
+    func run() throws {
+        guard let password = readLine(strippingNewline: true), !password.isEmpty else {
+            throw ValidationError("give the password on standard input")
+        }
+        print(UserDirectoryLoader.hash(password))
     }
 }
