@@ -59,7 +59,11 @@ public struct NorthboundAPI<Store: InventoryStore>: Sendable {
     /// A handler that runs with the project resolved and the caller's access checked.
     typealias ScopedHandler = @Sendable (Request, APIContext, ProjectAccess, Representation<Store>) async throws -> JSON
 
-    func scoped(_ level: AccessLevel, _ body: @escaping ScopedHandler) -> @Sendable (Request, APIContext)
+    func scoped(
+        _ level: AccessLevel,
+        _ body: @escaping ScopedHandler
+    )
+        -> @Sendable (Request, APIContext)
         async throws -> Response
     {
         { request, context in
@@ -125,7 +129,8 @@ public struct NorthboundAPI<Store: InventoryStore>: Sendable {
     static var empty: JSON { .object([]) }
 
     /// The resource ID in the path, checked for its kind (an unknown prefix is 400, as upstream answers).
-    static func resourceId(_ context: APIContext, kind: ResourceKind, parameter: String = "resourceId") throws -> String {
+    static func resourceId(_ context: APIContext, kind: ResourceKind, parameter: String = "resourceId") throws -> String
+    {
         let id = try context.parameters.require(parameter)
         try ResourceID.validate(id, kind: kind, field: "resourceId")
         return id
@@ -153,7 +158,10 @@ public struct NorthboundAPI<Store: InventoryStore>: Sendable {
             }
             let body = try await body(request, context, APISchemas.project, requireAll: true)
             let project = try await store.createProject(name: body.string("name") ?? "", id: nil)
-            logger.info("project created", metadata: ["project.name": "\(project.name)", "project.id": "\(project.id)"])
+            logger.info(
+                "project created",
+                metadata: ["project.name": "\(project.name)", "project.id": "\(project.id)"]
+            )
             return JSONResponse.make(.ok, .object([("id", .string(project.id)), ("name", .string(project.name))]))
         }
     }
