@@ -107,6 +107,13 @@ class Day2:
         self.projects = {p["name"]: p["id"] for p in projects.json["projects"]}
         assert "default" in self.projects, f"the embedded default has project default: {projects}"
 
+    def project_id(self, name) -> str:
+        """The UUID of project `name`, from `GET /v1/projects` with the admin token."""
+        projects = self.get("/v1/projects", token=self.admin)
+        assert projects.status == 200, projects
+        self.projects = {p["name"]: p["id"] for p in projects.json["projects"]}
+        return self.projects[name]
+
     # Process
 
     def log_tail(self, lines=40) -> str:
@@ -252,6 +259,46 @@ def build_fleet(p: Project, tag="a", uuid="4c4c4544-0056-4a10-8050-b4c04f4e3231"
         "oldOS": old["resourceId"], "newOS": new["resourceId"], "instance": instance["resourceId"],
         "profileName": old["profileName"], "newImageId": new["imageId"],
     }
+
+
+def generate_stubs(target: Path) -> None:
+    """Compiles maintmgr.proto with grpcio-tools into `target` (the update agent's side of the contract)."""
+    from grpc_tools import protoc
+
+    target.mkdir(parents=True, exist_ok=True)
+    code = protoc.main(["protoc", f"-I{ROOT / 'Protos'}", f"--python_out={target}", f"--grpc_python_out={target}",
+                        "maintmgr/v1/maintmgr.proto"])
+    assert code == 0, "grpcio-tools could not compile maintmgr.proto"
+    for folder in [target / "maintmgr", target / "maintmgr" / "v1"]:
+        (folder / "__init__.py").touch()
+    if str(target) not in sys.path:
+        sys.path.insert(0, str(target))
+
+
+class AgentClient:
+    """An update agent of one project (role `<projectUUID>_en-agent-rw`) polling the southbound gRPC port:
+    `agent(guid, agent.pb.UpdateStatus.STATUS_TYPE_STARTED)` sends one report and returns the answer. It is how
+    update runs and update statuses come to exist; the REST API only reads them."""
+
+    def __init__(self, server: Day2, project="default"):
+        import grpc
+
+        generate_stubs(server.folder / "stubs")
+        from maintmgr.v1 import maintmgr_pb2, maintmgr_pb2_grpc
+
+        self.pb = maintmgr_pb2
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{server.grpc_port}")
+        grpc.channel_ready_future(self.channel).result(timeout=30)
+        self.stub = maintmgr_pb2_grpc.MaintmgrServiceStub(self.channel)
+        self.metadata = [("authorization", "Bearer " + sign_token([f"{server.project_id(project)}_en-agent-rw"]))]
+
+    def __call__(self, guid, status, **fields):
+        request = self.pb.PlatformUpdateStatusRequest(
+            host_guid=guid, update_status=self.pb.UpdateStatus(status_type=status, **fields))
+        return self.stub.PlatformUpdateStatus(request, metadata=self.metadata, timeout=10)
+
+    def close(self):
+        self.channel.close()
 
 
 def start_server(prefix="day2-rest-", tls_factory=None, extra_args=()):

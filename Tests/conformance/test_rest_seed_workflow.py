@@ -20,16 +20,13 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-import grpc
 import pytest
-from grpc_tools import protoc
 
-from conftest import (ADMIN_PASSWORD, OPEN_END_TIME_UINT32, ROOT, Project, build_fleet, finish, jwt_claims,
-                      sign_token, start_server)
+from conftest import (ADMIN_PASSWORD, OPEN_END_TIME_UINT32, AgentClient, Project, build_fleet, finish, jwt_claims,
+                      start_server)
 
 CLUSTER_FQDN = "day2.test"
 CLIENT_ID = "day2-conformance-cli"
@@ -102,18 +99,6 @@ def make_tls(folder: Path):
     return cert_file, key_file, ca_file
 
 
-def generate_stubs(target: Path) -> None:
-    """Compiles maintmgr.proto with grpcio-tools into `target` (the update agent's side of the contract)."""
-    target.mkdir(parents=True, exist_ok=True)
-    code = protoc.main(["protoc", f"-I{ROOT / 'Protos'}", f"--python_out={target}", f"--grpc_python_out={target}",
-                        "maintmgr/v1/maintmgr.proto"])
-    assert code == 0, "grpcio-tools could not compile maintmgr.proto"
-    for folder in [target / "maintmgr", target / "maintmgr" / "v1"]:
-        (folder / "__init__.py").touch()
-    if str(target) not in sys.path:
-        sys.path.insert(0, str(target))
-
-
 @pytest.fixture(scope="module")
 def server():
     day2 = start_server(prefix="day2-rest-seed-", tls_factory=make_tls)
@@ -128,23 +113,10 @@ def default(server):
 
 @pytest.fixture(scope="module")
 def agent(server):
-    """An update agent's gRPC client (the project's `_en-agent-rw` role) for the southbound port."""
-    generate_stubs(server.folder / "stubs")
-    from maintmgr.v1 import maintmgr_pb2, maintmgr_pb2_grpc
-
-    channel = grpc.insecure_channel(f"127.0.0.1:{server.grpc_port}")
-    grpc.channel_ready_future(channel).result(timeout=30)
-    metadata = [("authorization", "Bearer " + sign_token([f"{server.projects['default']}_en-agent-rw"]))]
-    stub = maintmgr_pb2_grpc.MaintmgrServiceStub(channel)
-
-    def poll(guid, status, **fields):
-        request = maintmgr_pb2.PlatformUpdateStatusRequest(
-            host_guid=guid, update_status=maintmgr_pb2.UpdateStatus(status_type=status, **fields))
-        return stub.PlatformUpdateStatus(request, metadata=metadata, timeout=10)
-
-    poll.pb = maintmgr_pb2
+    """An update agent's gRPC client for the southbound port."""
+    poll = AgentClient(server, "default")
     yield poll
-    channel.close()
+    poll.close()
 
 
 class Shell:
