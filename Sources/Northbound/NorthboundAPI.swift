@@ -34,6 +34,9 @@ public struct NorthboundAPI<Store: InventoryStore>: Sendable {
         self.now = now
     }
 
+    /// The OpenAPI 3.1 document of this API, as YAML (what `GET /openapi.yaml` serves and `docs/openapi.yaml` holds).
+    public static var openAPIYAML: String { OpenAPIDocument.make().yaml }
+
     /// The path prefix of every project-scoped route.
     static var projectPath: String { "/v1/projects/{projectName}" }
 
@@ -41,7 +44,16 @@ public struct NorthboundAPI<Store: InventoryStore>: Sendable {
     public func register(on router: Router<APIContext>) {
         TokenEndpoint(store: store, verifier: verifier, users: users, lifetime: tokenLifetime, logger: logger)
             .register(on: router)
-        router.get("/openapi.json") { _, _ in JSONResponse.make(.ok, OpenAPIDocument.make()) }
+        let document = OpenAPIDocument.make()
+        let yaml = document.yaml
+        router.get("/openapi.json") { _, _ in JSONResponse.make(.ok, document) }
+        router.get("/openapi.yaml") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/yaml"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: yaml))
+            )
+        }
         let v1 = router.group("/v1").add(middleware: BearerAuthMiddleware(verifier: verifier))
         registerProjects(on: v1)
         let project = v1.group("projects/{projectName}")
