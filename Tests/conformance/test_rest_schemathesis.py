@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AgentClient, build_fleet, immutable_os
+from conftest import AgentClient, build_fleet
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 SEED = 20261123
