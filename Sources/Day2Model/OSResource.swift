@@ -113,7 +113,7 @@ public struct OSResource: Sendable, Hashable, Codable {
             throw ValidationError(field: "osProvider", rule: "must not be OS_PROVIDER_KIND_UNSPECIFIED")
         }
         try TextRule.checkLength(description, maxBytes: 1000, field: "description")
-        try TextRule.checkLength(metadata, maxBytes: 500, field: "metadata")
+        try TextRule.osMetadata.check(metadata, field: "metadata")
         try TextRule.checkLength(tlsCaCert, maxBytes: 10000, field: "tlsCaCert")
         try TextRule.checkLength(existingCvesUrl, maxBytes: 500, field: "existingCvesUrl")
         try TextRule.checkLength(fixedCvesUrl, maxBytes: 500, field: "fixedCvesUrl")

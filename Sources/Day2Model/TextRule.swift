@@ -6,12 +6,15 @@ public struct TextRule: Sendable {
     public var extraCharacters: Set<Character>
     /// How the allowed characters are written in error messages (the API's pattern).
     public var pattern: String
+    /// Whether upper-case ASCII letters are allowed (besides lower-case ones and digits).
+    public var allowsUppercase: Bool
 
     /// Creates a rule.
-    public init(maxBytes: Int, extraCharacters: String, pattern: String) {
+    public init(maxBytes: Int, extraCharacters: String, pattern: String, allowsUppercase: Bool = true) {
         self.maxBytes = maxBytes
         self.extraCharacters = Set(extraCharacters)
         self.pattern = pattern
+        self.allowsUppercase = allowsUppercase
     }
 
     /// Checks `value` as the content of `field`; the empty string always passes (the API patterns start `^$|`).
@@ -19,7 +22,11 @@ public struct TextRule: Sendable {
         if value.utf8.count > maxBytes {
             throw ValidationError(field: field, rule: "must be at most \(maxBytes) bytes, got \(value.utf8.count)")
         }
-        for character in value where !(character.isASCII && (character.isLetter || character.isNumber)) {
+        for character in value
+        where
+            !(character.isASCII
+            && ((character.isLetter && (allowsUppercase || character.isLowercase)) || character.isNumber))
+        {
             if !extraCharacters.contains(character) {
                 throw ValidationError(
                     field: field,
@@ -31,6 +38,13 @@ public struct TextRule: Sendable {
 
     /// Names of regions, sites, hosts, policies and schedules: `^$|^[a-zA-Z-_0-9./: ]+$`, at most 50 bytes.
     public static let name = TextRule(maxBytes: 50, extraCharacters: "-_./: ", pattern: "^[a-zA-Z-_0-9./: ]+$")
+    /// OS resource metadata, a JSON object as text: `^$|^[a-z0-9,.\-_:/"\\ \n{}\[\]+]+$`, at most 500 bytes.
+    public static let osMetadata = TextRule(
+        maxBytes: 500,
+        extraCharacters: ",.-_:/\"\\ \n{}[]+",
+        pattern: "^[a-z0-9,.\\-_:/\"\\\\ \\n{}\\[\\]+]+$",
+        allowsUppercase: false
+    )
     /// OS resource names: `^$|^[a-zA-Z-_0-9./: ()]+$`, at most 128 bytes.
     public static let osName = TextRule(maxBytes: 128, extraCharacters: "-_./: ()", pattern: "^[a-zA-Z-_0-9./: ()]+$")
     /// Policy descriptions: at most 200 bytes of `^[a-zA-Z-_0-9./:;=?@!#,<>*() ]+$`.

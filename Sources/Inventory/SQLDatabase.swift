@@ -18,6 +18,17 @@ public enum SQLDialect: Sendable {
         case .postgres: "OFFSET ?"
         }
     }
+
+    /// An `ORDER BY` term that sorts the (few) rows a condition selected instead of walking an index in `column`
+    /// order: given `ORDER BY resource_id`, SQLite prefers the `(tenant_id, resource_id)` index and then tests every
+    /// row of the project against the condition, even when another index finds the rows directly. SQLite's unary
+    /// `+` takes the column out of index consideration; PostgreSQL's planner needs no hint.
+    func sortOnly(_ column: String) -> String {
+        switch self {
+        case .sqlite: "+\(column)"
+        case .postgres: column
+        }
+    }
 }
 
 /// Something that runs SQL: a database (each call in its own implicit transaction) or an open transaction.

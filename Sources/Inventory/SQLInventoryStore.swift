@@ -211,7 +211,8 @@ public struct SQLInventoryStore<Database: SQLDatabase>: InventoryStore {
     {
         let (scope, scopeBinds) = scopeClause(table)
         let rows = try await query(
-            "SELECT \(table.selectList) FROM \(table.name) WHERE tenant_id = ? AND \(condition)\(scope) ORDER BY resource_id",
+            "SELECT \(table.selectList) FROM \(table.name) WHERE tenant_id = ? AND \(condition)\(scope) "
+                + "ORDER BY \(executor.dialect.sortOnly("resource_id"))",
             [.text(tenant)] + binds + scopeBinds
         )
         return rows.map(table.decode)

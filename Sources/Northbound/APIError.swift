@@ -48,6 +48,8 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
                 default: .internalServerError
                 }
             return APIError(status, error.code.description, error.message)
+        case is NIOTooManyBytesError:
+            return APIError(.contentTooLarge, "ResourceExhausted", "body: must be at most 1 MiB")
         case let error as AuthenticationError:
             return APIError(.unauthorized, "Unauthenticated", error.message)
         case let error as HTTPError:
@@ -105,7 +107,7 @@ enum JSONResponse {
         Response(
             status: status,
             headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: json.serialized))
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: json.bytes))
         )
     }
 }

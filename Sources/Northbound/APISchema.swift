@@ -11,6 +11,8 @@ struct APIField: Sendable {
         case enumeration([String])
         case array(Kind, maxItems: Int?)
         case object(String)
+        /// The ID of a resource of this kind.
+        case reference(ResourceKind, clearable: Bool)
     }
 
     /// Which way the field travels.
@@ -53,12 +55,14 @@ struct APIField: Sendable {
         )
     }
 
-    static func id(_ name: String, kind: ResourceKind, access: Access = .writeOnly) -> Self {
+    /// A reference to another resource by ID: sent in requests and echoed in responses (`""` when unset), as
+    /// upstream does. `clearable` IDs accept `""` in requests to remove the reference.
+    static func id(_ name: String, kind: ResourceKind, clearable: Bool = true) -> Self {
         APIField(
             name: name,
-            kind: .string(TextRule(maxBytes: 64, extraCharacters: "-", pattern: "^\(kind.prefix)-[0-9a-f]{8}$")),
-            access: access,
-            summary: "ID of the \(kind.prefix) resource"
+            kind: .reference(kind, clearable: clearable),
+            summary: clearable
+                ? "ID of the \(kind.prefix) resource (\"\" clears it)" : "ID of the \(kind.prefix) resource"
         )
     }
 }
@@ -150,9 +154,9 @@ enum APISchemas {
             + status("provisioningStatus") + status("updateStatus") + status("trustedAttestationStatus") + [
                 .readOnly("updatePolicy", .object("OSUpdatePolicy"), nullable: true),
                 .readOnly("existingCves", .string(nil)), .readOnly("runtimePackages", .string(nil)),
-                .readOnly("osUpdateAvailable", .string(nil)), .id("hostID", kind: .host),
-                .id("osID", kind: .operatingSystem),
-                .id("osUpdatePolicyID", kind: .osUpdatePolicy), timestamps,
+                .readOnly("osUpdateAvailable", .string(nil)), .id("hostID", kind: .host, clearable: false),
+                .id("osID", kind: .operatingSystem, clearable: false),
+                .id("osUpdatePolicyID", kind: .osUpdatePolicy, clearable: false), timestamps,
             ]
     )
 
@@ -171,7 +175,7 @@ enum APISchemas {
             .readOnly("installedPackages", .string(nil)), .string("installedPackagesUrl", .free(maxBytes: 200)),
             .enumeration("securityFeature", SecurityFeature.self), .enumeration("osType", OSType.self),
             .enumeration("osProvider", OSProviderKind.self), .readOnly("platformBundle", .string(nil)),
-            .string("description", .free(maxBytes: 1000)), .string("metadata", .free(maxBytes: 500)),
+            .string("description", .free(maxBytes: 1000)), .string("metadata", .osMetadata),
             .string("tlsCaCert", .free(maxBytes: 10000)), .string("existingCvesUrl", .free(maxBytes: 500)),
             .readOnly("existingCves", .string(nil)), .string("fixedCvesUrl", .free(maxBytes: 500)),
             .readOnly("fixedCves", .string(nil)), timestamps,
@@ -186,7 +190,8 @@ enum APISchemas {
             APIField(name: "updateSources", kind: .array(.string(.updateSource), maxItems: 100)),
             .string("updatePackages", .updatePackages), .string("updateKernelCommand", .kernelCommand),
             .readOnly("targetOs", .object("OperatingSystemResource"), nullable: true),
-            .id("targetOsId", kind: .operatingSystem), .enumeration("updatePolicy", UpdatePolicyKind.self), timestamps,
+            .id("targetOsId", kind: .operatingSystem, clearable: false),
+            .enumeration("updatePolicy", UpdatePolicyKind.self), timestamps,
         ]
     )
 

@@ -144,6 +144,19 @@ extension NorthboundAPI {
                     let mask =
                         try Self.query(request, "fieldMask").map { Set($0.split(separator: ",").map(String.init)) }
                         ?? []
+                    let maskable: Set = ["name", "kind", "osID", "hostID", "os_update_policyID", "osUpdatePolicyID"]
+                    if let unknown = mask.subtracting(maskable).sorted().first {
+                        throw APIError.invalid(
+                            "fieldMask",
+                            "unknown field \(unknown); allowed: \(maskable.sorted().joined(separator: ", "))"
+                        )
+                    }
+                    if body.has("osID") && body.has("osUpdatePolicyID") {
+                        throw APIError.invalid(
+                            "osID",
+                            "give either osID (the OS to install next) or osUpdatePolicyID (a policy), not both"
+                        )
+                    }
                     let updated = try await store.withTransaction { tx in
                         var instance = try await tx.instance(tenant: access.tenant, id: id)
                         if replace || body.has("name") { instance.name = body.string("name") ?? "" }

@@ -133,6 +133,7 @@ extension NorthboundAPI {
                     var regionFilter: String?
                     if underRegion {
                         let region = try Self.resourceId(context, kind: .region, parameter: "regionId")
+                        _ = try await store.region(tenant: access.tenant, id: region)  // 404: not in this project
                         regionFilter = "region.resourceId=\"\(region)\""
                     }
                     let page = try await store.sites(

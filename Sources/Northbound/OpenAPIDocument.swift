@@ -441,6 +441,12 @@ enum OpenAPIDocument {
             return .object(members)
         case .object(let name):
             return .object([("$ref", .string("#/components/schemas/\(name)"))])
+        case .reference(let kind, _):
+            // Responses echo "" when the reference is unset, so the document allows it.
+            return .object([
+                ("type", .string("string")), ("pattern", .string("^$|^\(kind.prefix)-[0-9a-f]{8}$")),
+                ("maxLength", .int(Int64(kind.prefix.count + 9))),
+            ])
         }
     }
 }

@@ -68,8 +68,20 @@ struct RequestBody: Sendable {
             }
         case (.object(let name), .object):
             if let schema = APISchemas.all.first(where: { $0.name == name }) {
-                _ = try RequestBody(value, schema: schema, requireAll: true)
+                do {
+                    _ = try RequestBody(value, schema: schema, requireAll: true)
+                } catch {
+                    throw ValidationError(field: "\(field).\(error.field)", rule: error.rule)
+                }
             }
+        case (.reference(let kind, let clearable), .string(let text)):
+            if text.isEmpty {
+                guard clearable else {
+                    throw ValidationError(field: field, rule: "must be the ID of a \(kind.prefix) resource, not empty")
+                }
+                return
+            }
+            try ResourceID.validate(text, kind: kind, field: field)
         default:
             throw ValidationError(field: field, rule: "must be \(kind.typeName)")
         }
@@ -124,6 +136,7 @@ extension APIField.Kind {
         case .enumeration: "one of the enum names (a string)"
         case .array: "an array"
         case .object(let name): "a \(name) object"
+        case .reference(let kind, _): "the ID of a \(kind.prefix) resource (a string)"
         }
     }
 }

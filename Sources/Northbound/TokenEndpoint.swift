@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Inventory
 import Logging
+import NIOCore
 
 /// The embedded token issuer: `POST /realms/{realm}/protocol/openid-connect/token` with a form-encoded password
 /// grant, as Keycloak answers it, so the seeds' curl commands work unchanged against Day2.
@@ -22,7 +23,12 @@ struct TokenEndpoint<Store: InventoryStore>: Sendable {
 
     private func issue(_ request: Request, context: APIContext) async throws -> Response {
         let realm = try context.parameters.require("realm")
-        let body = try await request.body.collect(upTo: 16 * 1024)
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: 16 * 1024)
+        } catch {
+            return Self.oauthError(.contentTooLarge, "invalid_request", "the form must be at most 16 KiB")
+        }
         let form = Self.parseForm(String(buffer: body))
         guard form["grant_type"] == "password" else {
             return Self.oauthError(
@@ -49,7 +55,8 @@ struct TokenEndpoint<Store: InventoryStore>: Sendable {
                 if access == "rw" { roles.append(Roles.role(project: project.id, suffix: Roles.writeSuffix)) }
             }
         }
-        let now = Date()
+        // Whole seconds, as Keycloak writes iat and exp.
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let claims = Claims(
             subject: user.name,
             expires: now.addingTimeInterval(lifetime),

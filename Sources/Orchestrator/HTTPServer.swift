@@ -34,6 +34,8 @@ public enum HTTPServer {
                 return json(.serviceUnavailable, ["status": "unavailable", "database": "\(error)"])
             }
         }
+        // Liveness without touching the database: the process answers (probes; the REST benchmark's baseline).
+        router.get("/livez") { _, _ -> Response in json(.ok, ["status": "ok"]) }
         router.get("/metrics") { _, _ -> Response in
             Response(
                 status: .ok,
