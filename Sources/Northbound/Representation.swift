@@ -16,6 +16,10 @@ final class Representation<Store: InventoryStore> {
     private var operatingSystems: [String: OSResource?] = [:]
     private var policies: [String: OSUpdatePolicy?] = [:]
     private var instancesByHost: [String: Instance?] = [:]
+    /// Rendered sites, OS resources and policies: a page of hosts repeats the same few.
+    private var renderedSites: [String: JSON] = [:]
+    private var renderedOperatingSystems: [String: JSON] = [:]
+    private var renderedPolicies: [String: JSON] = [:]
 
     init(store: Store, tenant: String) {
         self.store = store
@@ -24,36 +28,47 @@ final class Representation<Store: InventoryStore> {
 
     // MARK: Loading related resources (a missing one is shown as null, never an error)
 
-    private func memo<T>(
-        _ cache: ReferenceWritableKeyPath<Representation, [String: T?]>,
-        _ id: String?,
-        _ load: (String) async throws -> T
-    ) async -> T? {
+    // Each accessor remembers what it loaded (a miss too). They are written out rather than shared through a key
+    // path: key paths into a generic class are built at run time on every use, which showed in profiles.
+
+    func region(id: String?) async -> Region? {
         guard let id, !id.isEmpty else { return nil }
-        if let known = self[keyPath: cache][id] { return known }
-        let value = try? await load(id)
-        self[keyPath: cache][id] = .some(value)
+        if let known = regions[id] { return known }
+        let value = try? await store.region(tenant: tenant, id: id)
+        regions[id] = .some(value)
         return value
     }
 
-    func region(id: String?) async -> Region? {
-        await memo(\.regions, id) { try await self.store.region(tenant: self.tenant, id: $0) }
-    }
-
     func site(id: String?) async -> Site? {
-        await memo(\.sites, id) { try await self.store.site(tenant: self.tenant, id: $0) }
+        guard let id, !id.isEmpty else { return nil }
+        if let known = sites[id] { return known }
+        let value = try? await store.site(tenant: tenant, id: id)
+        sites[id] = .some(value)
+        return value
     }
 
     func host(id: String?) async -> HostResource? {
-        await memo(\.hosts, id) { try await self.store.host(tenant: self.tenant, id: $0) }
+        guard let id, !id.isEmpty else { return nil }
+        if let known = hosts[id] { return known }
+        let value = try? await store.host(tenant: tenant, id: id)
+        hosts[id] = .some(value)
+        return value
     }
 
     func operatingSystem(id: String?) async -> OSResource? {
-        await memo(\.operatingSystems, id) { try await self.store.osResource(tenant: self.tenant, id: $0) }
+        guard let id, !id.isEmpty else { return nil }
+        if let known = operatingSystems[id] { return known }
+        let value = try? await store.osResource(tenant: tenant, id: id)
+        operatingSystems[id] = .some(value)
+        return value
     }
 
     func policy(id: String?) async -> OSUpdatePolicy? {
-        await memo(\.policies, id) { try await self.store.policy(tenant: self.tenant, id: $0) }
+        guard let id, !id.isEmpty else { return nil }
+        if let known = policies[id] { return known }
+        let value = try? await store.policy(tenant: tenant, id: id)
+        policies[id] = .some(value)
+        return value
     }
 
     /// Loads the instances of `hostIds` in one statement.
@@ -107,6 +122,32 @@ final class Representation<Store: InventoryStore> {
         ]
     }
 
+    // MARK: Rendered once per request
+
+    private func renderedSite(_ site: Site?) async -> JSON {
+        guard let site else { return .null }
+        if let known = renderedSites[site.resourceId] { return known }
+        let json = await self.site(site)
+        renderedSites[site.resourceId] = json
+        return json
+    }
+
+    private func renderedOperatingSystem(_ os: OSResource?) -> JSON {
+        guard let os else { return .null }
+        if let known = renderedOperatingSystems[os.resourceId] { return known }
+        let json = Self.operatingSystem(os)
+        renderedOperatingSystems[os.resourceId] = json
+        return json
+    }
+
+    private func renderedPolicy(_ policy: OSUpdatePolicy?) async -> JSON {
+        guard let policy else { return .null }
+        if let known = renderedPolicies[policy.resourceId] { return known }
+        let json = await self.policy(policy)
+        renderedPolicies[policy.resourceId] = json
+        return json
+    }
+
     // MARK: Resources
 
     /// A region; `depth` limits how many parents are nested.
@@ -138,7 +179,7 @@ final class Representation<Store: InventoryStore> {
     /// A host with its site and its instance (the instance's host is not repeated).
     func host(_ host: HostResource, withInstance: Bool = true) async throws -> JSON {
         let site = await self.site(id: host.siteId)
-        let siteJSON: JSON = if let site { await self.site(site) } else { .null }
+        let siteJSON = await renderedSite(site)
         var instanceJSON = JSON.null
         if withInstance, let instance = try await instance(hostId: host.resourceId) {
             instanceJSON = await self.instance(instance, host: nil)
@@ -163,12 +204,12 @@ final class Representation<Store: InventoryStore> {
     /// An instance with its OS, policy and (unless `host` is nil because the host is the container) its host.
     func instance(_ instance: Instance, host: HostResource?) async -> JSON {
         let os = await operatingSystem(id: instance.osId)
-        let osJSON: JSON = os.map { Self.operatingSystem($0) } ?? .null
+        let osJSON = renderedOperatingSystem(os)
         let policy = await self.policy(id: instance.osUpdatePolicyId)
-        let policyJSON: JSON = if let policy { await self.policy(policy) } else { .null }
+        let policyJSON = await renderedPolicy(policy)
         var desiredJSON = JSON.null
         if let policy, policy.updatePolicy == .target, let target = await operatingSystem(id: policy.targetOsId) {
-            desiredJSON = Self.operatingSystem(target)
+            desiredJSON = renderedOperatingSystem(target)
         }
         var hostJSON = JSON.null
         if let host { hostJSON = (try? await self.host(host, withInstance: false)) ?? .null }
