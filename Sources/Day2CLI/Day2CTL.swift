@@ -41,12 +41,14 @@ public struct Day2CTL: AsyncParsableCommand {
     /// tests' single entry point. Returns the exit code; messages have gone to the context's streams.
     public static func run(_ arguments: [String], in context: CLIContext) async -> Int32 {
         do {
-            let command = try parseAsRoot(ArgumentOrder.normalized(arguments))
+            var command = try parseAsRoot(ArgumentOrder.normalized(arguments))
             if let command = command as? any CLICommand {
                 try await command.run(in: context)
+            } else if var command = command as? any AsyncParsableCommand {
+                try await command.run()
             } else {
-                // A group without a subcommand: show its help.
-                context.output.line(helpMessage(for: type(of: command)))
+                // `help …` and groups without a subcommand: they throw the help request that is printed below.
+                try command.run()
             }
             return 0
         } catch let error as CLIError {
