@@ -201,6 +201,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "NorthboundTests",
+            dependencies: [
+                "Northbound", "Orchestrator", "Authentication", "Day2Testing", "Inventory", "Day2Model",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "OrchestratorTests",
             dependencies: [
                 "Orchestrator", "Day2Testing", "Inventory",

@@ -79,7 +79,11 @@ public struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Creates the middleware; unexpected errors are logged to `logger`.
     public init(logger: Logger) { self.logger = logger }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    public func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         do {

@@ -29,7 +29,8 @@ struct APIField: Sendable {
     var nullable: Bool = false
     var summary: String = ""
 
-    static func string(_ name: String, _ rule: TextRule? = nil, required: Bool = false, _ summary: String = "") -> Self {
+    static func string(_ name: String, _ rule: TextRule? = nil, required: Bool = false, _ summary: String = "") -> Self
+    {
         APIField(name: name, kind: .string(rule), required: required, summary: summary)
     }
 
@@ -149,7 +150,8 @@ enum APISchemas {
             + status("provisioningStatus") + status("updateStatus") + status("trustedAttestationStatus") + [
                 .readOnly("updatePolicy", .object("OSUpdatePolicy"), nullable: true),
                 .readOnly("existingCves", .string(nil)), .readOnly("runtimePackages", .string(nil)),
-                .readOnly("osUpdateAvailable", .string(nil)), .id("hostID", kind: .host), .id("osID", kind: .operatingSystem),
+                .readOnly("osUpdateAvailable", .string(nil)), .id("hostID", kind: .host),
+                .id("osID", kind: .operatingSystem),
                 .id("osUpdatePolicyID", kind: .osUpdatePolicy), timestamps,
             ]
     )

@@ -9,7 +9,11 @@ struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = APIContext
     let verifier: TokenVerifier
 
-    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response)
+    func handle(
+        _ request: Request,
+        context: APIContext,
+        next: (Request, APIContext) async throws -> Response
+    )
         async throws -> Response
     {
         var context = context
@@ -53,7 +57,9 @@ struct ProjectAccess: Sendable {
         case .write:
             guard writers.contains(project.id) else {
                 if readers.contains(project.id) {
-                    throw APIError.forbidden("role \(project.id)_\(Roles.writeSuffix) is needed to change project \(name)")
+                    throw APIError.forbidden(
+                        "role \(project.id)_\(Roles.writeSuffix) is needed to change project \(name)"
+                    )
                 }
                 throw APIError.forbidden("no role for project \(name)")
             }

@@ -22,7 +22,8 @@ public enum JSON: Sendable, Equatable {
         case (.string(let a), .string(let b)): a == b
         case (.array(let a), .array(let b)): a == b
         case (.object(let a), .object(let b)):
-            a.count == b.count && Dictionary(a, uniquingKeysWith: { x, _ in x }) == Dictionary(b, uniquingKeysWith: { x, _ in x })
+            a.count == b.count
+                && Dictionary(a, uniquingKeysWith: { x, _ in x }) == Dictionary(b, uniquingKeysWith: { x, _ in x })
         default: false
         }
     }
@@ -79,7 +80,8 @@ public enum JSON: Sendable, Equatable {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                out +=
+                    "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
                     + String(scalar.value, radix: 16)
             default: out.unicodeScalars.append(scalar)
             }
@@ -130,5 +132,69 @@ extension JSON: Decodable {
         var intValue: Int? { nil }
         init(stringValue: String) { self.stringValue = stringValue }
         init?(intValue: Int) { nil }
+    }
+}
+
+extension JSON {
+    /// The value as a YAML document (block style; strings double-quoted with JSON escapes, which YAML reads the same).
+    public var yaml: String {
+        var out = ""
+        writeYAML(to: &out, indent: 0, inline: false)
+        if !out.hasSuffix("\n") { out += "\n" }
+        return out
+    }
+
+    private func writeYAML(to out: inout String, indent: Int, inline: Bool) {
+        let pad = String(repeating: "  ", count: indent)
+        switch self {
+        case .object(let members) where !members.isEmpty:
+            for (index, (key, value)) in members.enumerated() {
+                if !(inline && index == 0) { out += pad }
+                out += Self.yamlKey(key) + ":"
+                value.writeYAMLValue(to: &out, indent: indent + 1)
+            }
+        case .array(let items) where !items.isEmpty:
+            for (index, item) in items.enumerated() {
+                if !(inline && index == 0) { out += pad }
+                out += "-"
+                switch item {
+                case .object(let members) where !members.isEmpty:
+                    out += " "
+                    item.writeYAML(to: &out, indent: indent + 1, inline: true)
+                case .array(let inner) where !inner.isEmpty:
+                    out += "\n"
+                    item.writeYAML(to: &out, indent: indent + 1, inline: false)
+                default:
+                    out += " " + item.serialized + "\n"
+                }
+            }
+        default:
+            out += pad + serialized + "\n"
+        }
+    }
+
+    /// A mapping key: plain when it is a simple name or a path, double-quoted otherwise (numbers, odd characters).
+    private static func yamlKey(_ key: String) -> String {
+        let simple = key.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "_$/{}.-".unicodeScalars.contains(scalar))
+        }
+        let first =
+            key.unicodeScalars.first.map { CharacterSet.letters.contains($0) || $0 == "/" || $0 == "$" } ?? false
+        let reserved = ["true", "false", "null", "yes", "no", "on", "off", "y", "n"].contains(key.lowercased())
+        return simple && first && !reserved ? key : JSON.string(key).serialized
+    }
+
+    /// The value after `key:`: scalars and empty collections on the same line, others below.
+    private func writeYAMLValue(to out: inout String, indent: Int) {
+        switch self {
+        case .object(let members) where !members.isEmpty:
+            out += "\n"
+            writeYAML(to: &out, indent: indent, inline: false)
+        case .array(let items) where !items.isEmpty:
+            out += "\n"
+            writeYAML(to: &out, indent: indent, inline: false)
+        default:
+            out += " " + serialized + "\n"
+        }
     }
 }

@@ -34,6 +34,9 @@ public struct NorthboundAPI<Store: InventoryStore>: Sendable {
         self.now = now
     }
 
+    /// The OpenAPI 3.1 document of this API, as YAML (what `GET /openapi.yaml` serves and `docs/openapi.yaml` holds).
+    public static var openAPIYAML: String { OpenAPIDocument.make().yaml }
+
     /// The path prefix of every project-scoped route.
     static var projectPath: String { "/v1/projects/{projectName}" }
 
@@ -41,7 +44,16 @@ public struct NorthboundAPI<Store: InventoryStore>: Sendable {
     public func register(on router: Router<APIContext>) {
         TokenEndpoint(store: store, verifier: verifier, users: users, lifetime: tokenLifetime, logger: logger)
             .register(on: router)
-        router.get("/openapi.json") { _, _ in JSONResponse.make(.ok, OpenAPIDocument.make()) }
+        let document = OpenAPIDocument.make()
+        let yaml = document.yaml
+        router.get("/openapi.json") { _, _ in JSONResponse.make(.ok, document) }
+        router.get("/openapi.yaml") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/yaml"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: yaml))
+            )
+        }
         let v1 = router.group("/v1").add(middleware: BearerAuthMiddleware(verifier: verifier))
         registerProjects(on: v1)
         let project = v1.group("projects/{projectName}")
@@ -59,7 +71,11 @@ public struct NorthboundAPI<Store: InventoryStore>: Sendable {
     /// A handler that runs with the project resolved and the caller's access checked.
     typealias ScopedHandler = @Sendable (Request, APIContext, ProjectAccess, Representation<Store>) async throws -> JSON
 
-    func scoped(_ level: AccessLevel, _ body: @escaping ScopedHandler) -> @Sendable (Request, APIContext)
+    func scoped(
+        _ level: AccessLevel,
+        _ body: @escaping ScopedHandler
+    )
+        -> @Sendable (Request, APIContext)
         async throws -> Response
     {
         { request, context in
@@ -125,7 +141,8 @@ public struct NorthboundAPI<Store: InventoryStore>: Sendable {
     static var empty: JSON { .object([]) }
 
     /// The resource ID in the path, checked for its kind (an unknown prefix is 400, as upstream answers).
-    static func resourceId(_ context: APIContext, kind: ResourceKind, parameter: String = "resourceId") throws -> String {
+    static func resourceId(_ context: APIContext, kind: ResourceKind, parameter: String = "resourceId") throws -> String
+    {
         let id = try context.parameters.require(parameter)
         try ResourceID.validate(id, kind: kind, field: "resourceId")
         return id
@@ -153,7 +170,10 @@ public struct NorthboundAPI<Store: InventoryStore>: Sendable {
             }
             let body = try await body(request, context, APISchemas.project, requireAll: true)
             let project = try await store.createProject(name: body.string("name") ?? "", id: nil)
-            logger.info("project created", metadata: ["project.name": "\(project.name)", "project.id": "\(project.id)"])
+            logger.info(
+                "project created",
+                metadata: ["project.name": "\(project.name)", "project.id": "\(project.id)"]
+            )
             return JSONResponse.make(.ok, .object([("id", .string(project.id)), ("name", .string(project.name))]))
         }
     }

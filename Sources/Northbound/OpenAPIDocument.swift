@@ -86,7 +86,13 @@ enum OpenAPIDocument {
                 )
             )
             all.append(
-                Operation(method: "get", path: item, id: "\(name)_Get", summary: "Get a \(schema)", answer: .resource(schema))
+                Operation(
+                    method: "get",
+                    path: item,
+                    id: "\(name)_Get",
+                    summary: "Get a \(schema)",
+                    answer: .resource(schema)
+                )
             )
             if update {
                 all.append(
@@ -112,7 +118,13 @@ enum OpenAPIDocument {
                 )
             }
             all.append(
-                Operation(method: "delete", path: item, id: "\(name)_Delete", summary: "Delete a \(schema)", answer: .empty)
+                Operation(
+                    method: "delete",
+                    path: item,
+                    id: "\(name)_Delete",
+                    summary: "Delete a \(schema)",
+                    answer: .empty
+                )
             )
         }
         crud(
@@ -128,7 +140,13 @@ enum OpenAPIDocument {
         crud(project + "/compute/hosts", "Host", "HostResource", listKey: "hosts")
         crud(project + "/compute/instances", "Instance", "InstanceResource", listKey: "instances")
         crud(project + "/compute/os", "OperatingSystem", "OperatingSystemResource", listKey: "OperatingSystemResources")
-        crud(project + "/os-update-policies", "OSUpdatePolicy", "OSUpdatePolicy", listKey: "osUpdatePolicies", update: false)
+        crud(
+            project + "/os-update-policies",
+            "OSUpdatePolicy",
+            "OSUpdatePolicy",
+            listKey: "osUpdatePolicies",
+            update: false
+        )
         crud(
             project + "/os-update-runs",
             "OSUpdateRun",
@@ -203,7 +221,13 @@ enum OpenAPIDocument {
                     (
                         "securitySchemes",
                         .object([
-                            ("bearerAuth", .object([("type", .string("http")), ("scheme", .string("bearer")), ("bearerFormat", .string("JWT"))]))
+                            (
+                                "bearerAuth",
+                                .object([
+                                    ("type", .string("http")), ("scheme", .string("bearer")),
+                                    ("bearerFormat", .string("JWT")),
+                                ])
+                            )
                         ])
                     ),
                 ])
@@ -213,7 +237,12 @@ enum OpenAPIDocument {
 
     private static let errorSchema = JSON.object([
         ("type", .string("object")),
-        ("properties", .object([("code", .object([("type", .string("string"))])), ("message", .object([("type", .string("string"))]))])),
+        (
+            "properties",
+            .object([
+                ("code", .object([("type", .string("string"))])), ("message", .object([("type", .string("string"))])),
+            ])
+        ),
         ("required", .array([.string("message")])),
     ])
 
@@ -245,16 +274,29 @@ enum OpenAPIDocument {
         case .list, .regionList:
             parameters += [
                 parameter("filter", in: "query", string), parameter("orderBy", in: "query", string),
-                parameter("pageSize", in: "query", integer(1, 100)), parameter("offset", in: "query", integer(0, 10000)),
+                parameter("pageSize", in: "query", integer(1, 100)),
+                parameter("offset", in: "query", integer(0, 10000)),
             ]
             if case .regionList = operation.parameters {
-                parameters.append(parameter("showTotalSites", in: "query", .object([("type", .string("string")), ("enum", .array([.string("true"), .string("false")]))])))
+                parameters.append(
+                    parameter(
+                        "showTotalSites",
+                        in: "query",
+                        .object([("type", .string("string")), ("enum", .array([.string("true"), .string("false")]))])
+                    )
+                )
             }
         case .schedules:
-            parameters += ["hostId", "siteId", "regionId"].map { parameter($0, in: "query", string) } + [
-                parameter("unixEpoch", in: "query", .object([("type", .string("string")), ("pattern", .string("^[0-9]+$"))])),
-                parameter("pageSize", in: "query", integer(1, 100)), parameter("offset", in: "query", integer(0, 10000)),
-            ]
+            parameters +=
+                ["hostId", "siteId", "regionId"].map { parameter($0, in: "query", string) } + [
+                    parameter(
+                        "unixEpoch",
+                        in: "query",
+                        .object([("type", .string("string")), ("pattern", .string("^[0-9]+$"))])
+                    ),
+                    parameter("pageSize", in: "query", integer(1, 100)),
+                    parameter("offset", in: "query", integer(0, 10000)),
+                ]
         }
         parameters += operation.query.map { parameter($0, in: "query", string) }
         let body: JSON
@@ -268,7 +310,8 @@ enum OpenAPIDocument {
                     "properties",
                     .object([
                         (key, .object([("type", .string("array")), ("items", ref(schema))])),
-                        ("totalElements", .object([("type", .string("integer"))])), ("hasNext", .object([("type", .string("boolean"))])),
+                        ("totalElements", .object([("type", .string("integer"))])),
+                        ("hasNext", .object([("type", .string("boolean"))])),
                     ])
                 ),
                 ("required", .array([.string(key), .string("totalElements"), .string("hasNext")])),
@@ -280,15 +323,24 @@ enum OpenAPIDocument {
                 (
                     "properties",
                     .object([
-                        ("singleSchedules", .object([("type", .string("array")), ("items", ref("SingleScheduleResource"))])),
-                        ("repeatedSchedules", .object([("type", .string("array")), ("items", ref("RepeatedScheduleResource"))])),
-                        ("totalElements", .object([("type", .string("integer"))])), ("hasNext", .object([("type", .string("boolean"))])),
+                        (
+                            "singleSchedules",
+                            .object([("type", .string("array")), ("items", ref("SingleScheduleResource"))])
+                        ),
+                        (
+                            "repeatedSchedules",
+                            .object([("type", .string("array")), ("items", ref("RepeatedScheduleResource"))])
+                        ),
+                        ("totalElements", .object([("type", .string("integer"))])),
+                        ("hasNext", .object([("type", .string("boolean"))])),
                     ])
                 ),
                 ("additionalProperties", .bool(false)),
             ])
         }
-        var responses: [(String, JSON)] = [("200", .object([("description", .string("OK")), ("content", content(body))]))]
+        var responses: [(String, JSON)] = [
+            ("200", .object([("description", .string("OK")), ("content", content(body))]))
+        ]
         for (code, text) in [
             ("400", "InvalidArgument or FailedPrecondition: the message names the field and the rule"),
             ("401", "no valid bearer token"), ("403", "the token has no role for this project or action"),
@@ -313,7 +365,9 @@ enum OpenAPIDocument {
             (
                 "properties",
                 .object(
-                    ["grant_type", "client_id", "username", "password", "scope"].map { ($0, .object([("type", .string("string"))])) }
+                    ["grant_type", "client_id", "username", "password", "scope"].map {
+                        ($0, .object([("type", .string("string"))]))
+                    }
                 )
             ),
             ("required", .array([.string("grant_type"), .string("username"), .string("password")])),
@@ -321,8 +375,17 @@ enum OpenAPIDocument {
         return .object([
             ("operationId", .string("Token_Issue")),
             ("summary", .string("Sign in with a password grant; answers an access token (Keycloak's shape)")),
-            ("parameters", .array([parameter("realm", in: "path", .object([("type", .string("string"))]), required: true)])),
-            ("requestBody", .object([("required", .bool(true)), ("content", .object([("application/x-www-form-urlencoded", .object([("schema", form)]))]))])),
+            (
+                "parameters",
+                .array([parameter("realm", in: "path", .object([("type", .string("string"))]), required: true)])
+            ),
+            (
+                "requestBody",
+                .object([
+                    ("required", .bool(true)),
+                    ("content", .object([("application/x-www-form-urlencoded", .object([("schema", form)]))])),
+                ])
+            ),
             (
                 "responses",
                 .object([

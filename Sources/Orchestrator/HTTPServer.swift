@@ -1,14 +1,14 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Inventory
 import Logging
 import Metrics
 import NIOCore
-import Northbound
 import NIOSSL
-import HummingbirdCore
-import HummingbirdTLS
+import Northbound
 import Prometheus
 
 /// The HTTP side of the orchestrator: health, metrics, and (in later layers) the REST API and Web UI.
@@ -93,7 +93,9 @@ extension HTTPServer {
     static func serverBuilder(configuration: OrchestratorConfiguration) throws -> HTTPServerBuilder {
         guard !configuration.httpTLSCert.isEmpty else { return .http1() }
         do {
-            let chain = try NIOSSLCertificate.fromPEMFile(configuration.httpTLSCert).map { NIOSSLCertificateSource.certificate($0) }
+            let chain = try NIOSSLCertificate.fromPEMFile(configuration.httpTLSCert).map {
+                NIOSSLCertificateSource.certificate($0)
+            }
             let key = try NIOSSLPrivateKey(file: configuration.httpTLSKey, format: .pem)
             let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
             return try .tls(.http1(), tlsConfiguration: tls)

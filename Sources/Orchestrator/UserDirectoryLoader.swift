@@ -10,7 +10,9 @@ public enum UserDirectoryLoader {
 
     /// `admin` (with the configured password, or the one generated at first start) and every user of the users file.
     static func load(configuration: OrchestratorConfiguration, logger: Logger) throws -> UserDirectory {
-        var users = [UserDirectory.User(name: "admin", password: try adminPassword(configuration, logger: logger), isAdmin: true)]
+        var users = [
+            UserDirectory.User(name: "admin", password: try adminPassword(configuration, logger: logger), isAdmin: true)
+        ]
         if !configuration.usersFile.isEmpty {
             users += try readUsersFile(configuration.usersFile)
         }
@@ -70,8 +72,13 @@ public enum UserDirectoryLoader {
         var users: [UserDirectory.User] = []
         for (index, entry) in list.enumerated() {
             let key = "usersFile users[\(index)]"
-            if let unknown = entry.keys.sorted().first(where: { !["name", "passwordHash", "admin", "projects"].contains($0) }) {
-                throw ConfigurationError(key: "\(key).\(unknown)", rule: "is not a user field (name, passwordHash, admin, projects)")
+            if let unknown = entry.keys.sorted().first(where: {
+                !["name", "passwordHash", "admin", "projects"].contains($0)
+            }) {
+                throw ConfigurationError(
+                    key: "\(key).\(unknown)",
+                    rule: "is not a user field (name, passwordHash, admin, projects)"
+                )
             }
             guard let name = entry["name"] as? String, !name.isEmpty, name != "admin" else {
                 throw ConfigurationError(key: "\(key).name", rule: "must be a non-empty name other than admin")
@@ -87,7 +94,12 @@ public enum UserDirectoryLoader {
                 throw ConfigurationError(key: "\(key).projects.\(bad.key)", rule: "must be \"r\" or \"rw\"")
             }
             users.append(
-                UserDirectory.User(name: name, password: hash, isAdmin: entry["admin"] as? Bool ?? false, projects: projects)
+                UserDirectory.User(
+                    name: name,
+                    password: hash,
+                    isAdmin: entry["admin"] as? Bool ?? false,
+                    projects: projects
+                )
             )
         }
         return users

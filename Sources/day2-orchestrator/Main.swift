@@ -13,7 +13,7 @@ struct Day2Orchestrator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "day2-orchestrator",
         abstract: "The Day2 control plane: Inventory, Maintenance Manager, REST API and Web UI in one process.",
-        subcommands: [Serve.self, Seed.self, Bench.self, HashPassword.self],
+        subcommands: [Serve.self, Seed.self, Bench.self, HashPassword.self, OpenAPI.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -245,5 +245,17 @@ struct HashPassword: ParsableCommand {
             throw ValidationError("give the password on standard input")
         }
         print(UserDirectoryLoader.hash(password))
+    }
+}
+
+/// `day2-orchestrator openapi`: prints the OpenAPI document the server serves at `/openapi.yaml`.
+struct OpenAPI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "openapi",
+        abstract: "Print the OpenAPI 3.1 document of the REST API (YAML), as served at /openapi.yaml."
+    )
+
+    func run() throws {
+        print(OrchestratorDocuments.openAPIYAML, terminator: "")
     }
 }
