@@ -170,7 +170,11 @@ let package = Package(
         ),
         .testTarget(
             name: "Day2CLITests",
-            dependencies: ["Day2CLI", "Day2Model"],
+            dependencies: [
+                "Day2CLI", "Day2Model", "Authentication", "SouthboundContract",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

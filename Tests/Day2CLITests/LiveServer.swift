@@ -16,6 +16,10 @@ struct LiveServer {
     let adminPassword: String
     /// A folder for this test's files (the server's data, the CLI's login file).
     let folder: String
+    /// The southbound (agent) gRPC port.
+    let grpcPort: Int
+    /// The secret that signs tokens (agents' included).
+    let jwtSecret: String
 
     /// The folder holding the built executables: `DAY2_BIN_DIR`, else beside the test bundle, else `.build/debug`.
     static func binaryFolder() throws -> String {
@@ -63,18 +67,24 @@ struct LiveServer {
 
     /// Starts a server, runs `body` against it, and stops the server (SIGTERM) whatever happens.
     static func with<T>(_ body: (LiveServer) async throws -> T) async throws -> T {
+        try await with(extraArguments: [], body)
+    }
+
+    /// Starts a server with `extraArguments` added to `serve`, runs `body`, and stops the server.
+    static func with<T>(extraArguments: [String], _ body: (LiveServer) async throws -> T) async throws -> T {
         let folder = try temporaryFolder()
         let bin = try binaryFolder()
         let httpPort = try freePort()
         let grpcPort = try freePort()
         let password = "admin-" + UUID().uuidString.prefix(8)
+        let secret = "cli-test-secret-" + UUID().uuidString
         let process = Process()
         process.executableURL = URL(fileURLWithPath: bin + "/day2-orchestrator")
         process.arguments = [
             "serve", "--data-dir", folder + "/data", "--http-host", "127.0.0.1", "--http-port", String(httpPort),
             "--grpc-host", "127.0.0.1", "--grpc-port", String(grpcPort), "--admin-password", password,
-            "--log-level", "warning",
-        ]
+            "--log-level", "warning", "--jwt-secret", secret,
+        ] + extraArguments
         process.environment = ["PATH": "/usr/bin:/bin", "HOME": folder]
         let log = folder + "/server.log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
@@ -83,7 +93,13 @@ struct LiveServer {
         process.standardError = logHandle
         try process.run()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let server = LiveServer(url: "http://127.0.0.1:\(httpPort)", adminPassword: password, folder: folder)
+        let server = LiveServer(
+            url: "http://127.0.0.1:\(httpPort)",
+            adminPassword: password,
+            folder: folder,
+            grpcPort: grpcPort,
+            jwtSecret: secret
+        )
         do {
             try await server.waitUntilHealthy(process: process, log: log)
             let result = try await body(server)
