@@ -2,10 +2,6 @@ import Day2CLI
 import Foundation
 import Testing
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
 /// Runs `day2ctl` commands as library calls of the command tree, with their own environment and captured
 /// output, against a ``LiveServer``.
 struct CLI {
@@ -62,16 +58,5 @@ struct CLI {
         let id = result.out.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !id.isEmpty, !id.contains("\n") else { throw TestFailure("\(arguments) printed no single ID: \(result)") }
         return id
-    }
-
-    /// Whether the server answers `GET /healthz`.
-    func isHealthy() async -> Bool {
-        guard let url = URL(string: server.url + "/healthz") else { return false }
-        do {
-            let (_, response) = try await URLSession.shared.data(from: url)
-            return (response as? HTTPURLResponse)?.statusCode == 200
-        } catch {
-            return false
-        }
     }
 }

@@ -67,11 +67,16 @@ struct LiveServer {
 
     /// Starts a server, runs `body` against it, and stops the server (SIGTERM) whatever happens.
     static func with<T>(_ body: (LiveServer) async throws -> T) async throws -> T {
-        try await with(extraArguments: [], body)
+        try await with(extraArguments: [], https: false, body)
     }
 
-    /// Starts a server with `extraArguments` added to `serve`, runs `body`, and stops the server.
-    static func with<T>(extraArguments: [String], _ body: (LiveServer) async throws -> T) async throws -> T {
+    /// Starts a server with `extraArguments` added to `serve` (serving HTTPS when `https`), runs `body`, and stops
+    /// the server.
+    static func with<T>(
+        extraArguments: [String],
+        https: Bool,
+        _ body: (LiveServer) async throws -> T
+    ) async throws -> T {
         let folder = try temporaryFolder()
         let bin = try binaryFolder()
         let httpPort = try freePort()
@@ -94,7 +99,7 @@ struct LiveServer {
         try process.run()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let server = LiveServer(
-            url: "http://127.0.0.1:\(httpPort)",
+            url: (https ? "https" : "http") + "://127.0.0.1:\(httpPort)",
             adminPassword: password,
             folder: folder,
             grpcPort: grpcPort,
@@ -119,18 +124,36 @@ struct LiveServer {
         process.waitUntilExit()
     }
 
-    /// Polls `/healthz` until the server answers (at most 60 s); fails with the server's log if it exits.
+    /// Waits until the server accepts connections on its HTTP port (at most 60 s); fails with the server's log if
+    /// it exits.
     private func waitUntilHealthy(process: Process, log: String) async throws {
-        let cli = CLI(server: self)
+        let port = Int(url.split(separator: ":").last.map(String.init) ?? "") ?? 0
         for _ in 0..<600 {
             guard process.isRunning else {
                 let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
                 throw TestFailure("day2-orchestrator exited: \(text)")
             }
-            if await cli.isHealthy() { return }
+            if Self.accepts(port: port) { return }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw TestFailure("day2-orchestrator did not answer /healthz at \(url) within 60 s")
+        throw TestFailure("day2-orchestrator did not listen at \(url) within 60 s")
+    }
+
+    /// Whether something accepts TCP connections on 127.0.0.1:`port`.
+    static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        return result == 0
     }
 }
 
