@@ -96,7 +96,11 @@ public struct APIClient: Sendable {
     }
 
     /// `PATCH /v1/projects/{project}/<path>` with a JSON body.
-    public func patch(_ path: String, _ body: JSONValue, query: [(String, String)] = []) async throws(CLIError)
+    public func patch(
+        _ path: String,
+        _ body: JSONValue,
+        query: [(String, String)] = []
+    ) async throws(CLIError)
         -> JSONValue
     {
         try await send(.PATCH, scopedPath(path), query: query, body: body)
@@ -174,7 +178,8 @@ public struct APIClient: Sendable {
         case 401:
             switch tokenSource {
             case .flag: hint = "the token given with --token was refused; run day2ctl login, or pass a valid --token"
-            case .environment: hint = "the token in DAY2_TOKEN was refused; run day2ctl login, or set a valid DAY2_TOKEN"
+            case .environment:
+                hint = "the token in DAY2_TOKEN was refused; run day2ctl login, or set a valid DAY2_TOKEN"
             case .login, .none: hint = "run day2ctl login"
             }
         case 403:
@@ -193,7 +198,8 @@ public struct APIClient: Sendable {
         if let connection = error as? NIOConnectionError {
             if connection.connectionErrors.contains(where: { isRefused($0.error) }) {
                 reason = "connection refused"
-            } else if connection.dnsAError != nil || connection.dnsAAAAError != nil, connection.connectionErrors.isEmpty {
+            } else if connection.dnsAError != nil || connection.dnsAAAAError != nil, connection.connectionErrors.isEmpty
+            {
                 reason = "the host name could not be resolved"
             }
         } else if isRefused(error) {
@@ -208,12 +214,14 @@ public struct APIClient: Sendable {
             }
         }
         if reason == "connection refused" {
-            hint = "is day2-orchestrator running there? give its address with --url or DAY2_URL, or run day2ctl login --url …"
+            hint =
+                "is day2-orchestrator running there? give its address with --url or DAY2_URL, or run day2ctl login --url …"
         } else if error is NIOSSLError || detail.contains("CERTIFICATE") || detail.contains("certificate")
             || detail.contains("SSL")
         {
             reason = "TLS failed: \(detail)"
-            hint = "if the server's certificate comes from a private CA, pass --ca-file; --insecure skips the check (testing only)"
+            hint =
+                "if the server's certificate comes from a private CA, pass --ca-file; --insecure skips the check (testing only)"
         }
         return CLIError(.connection, "cannot connect to \(url): \(reason)", hint: hint, cause: detail)
     }

@@ -61,7 +61,9 @@ public struct CLIContext: Sendable {
 
     /// The zone times are shown in when no `--timezone` is given: `TZ` when it names a zone, else the system's.
     var defaultTimeZone: TimeZone {
-        if let name = variable("TZ"), let zone = TimeZone(identifier: name.hasPrefix(":") ? String(name.dropFirst()) : name) {
+        if let name = variable("TZ"),
+            let zone = TimeZone(identifier: name.hasPrefix(":") ? String(name.dropFirst()) : name)
+        {
             return zone
         }
         return TimeZone.current

@@ -28,7 +28,10 @@ struct ConnectionOptions: ParsableArguments {
 
     @Option(
         name: .customLong("ca-file"),
-        help: ArgumentHelp("PEM file with the CA certificate(s) that signed the server's certificate.", valueName: "file")
+        help: ArgumentHelp(
+            "PEM file with the CA certificate(s) that signed the server's certificate.",
+            valueName: "file"
+        )
     )
     var caFile: String?
 

@@ -1,6 +1,5 @@
-import Foundation
-
 import Day2Model
+import Foundation
 
 /// Friendlier cron input than the API accepts: ranges (`1-5`), day and month names (`mon-fri`, `jan,jul`) and `7`
 /// for Sunday are expanded to the plain comma lists the API's restricted grammar allows.

@@ -141,7 +141,9 @@ enum InstanceCommands {
                     ("kind", .string(InstanceKind.metal.rawValue)),
                 ]
                 if let name { body.append(("name", .string(name))) }
-                if let policy { body.append(("osUpdatePolicyID", .string(try await PolicyCommands.resolve(policy, client)))) }
+                if let policy {
+                    body.append(("osUpdatePolicyID", .string(try await PolicyCommands.resolve(policy, client))))
+                }
                 return try await client.post(path, .object(body))
             }
             presenter.created(instance, kind: "instance")

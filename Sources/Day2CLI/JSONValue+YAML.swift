@@ -75,7 +75,8 @@ extension JSONValue {
         guard first.properties.isAlphabetic || first == "_" || first == "/" else { return false }
         let allowed = text.unicodeScalars.allSatisfy { scalar in
             scalar.isASCII
-                && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "_-./".unicodeScalars.contains(scalar))
+                && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                    || "_-./".unicodeScalars.contains(scalar))
         }
         return allowed
     }

@@ -43,7 +43,10 @@ struct LoginCommand: CLICommand {
 
     @Option(
         name: .customLong("ca-file"),
-        help: ArgumentHelp("PEM file with the CA certificate(s) of the server; kept for later commands.", valueName: "file")
+        help: ArgumentHelp(
+            "PEM file with the CA certificate(s) of the server; kept for later commands.",
+            valueName: "file"
+        )
     )
     var caFile: String?
 
@@ -97,7 +100,8 @@ struct LoginCommand: CLICommand {
         try login.0.save(to: context.configPath)
         var message = "logged in to \(url) as \(username)"
         if let expires = login.0.expiresAt {
-            message += "; the token is valid until \(TimeText.display(Int64(expires.timeIntervalSince1970), in: context.defaultTimeZone))"
+            message +=
+                "; the token is valid until \(TimeText.display(Int64(expires.timeIntervalSince1970), in: context.defaultTimeZone))"
         }
         context.output.line(message)
         context.output.line("projects: " + (login.1.isEmpty ? "none" : login.1.joined(separator: ", ")))

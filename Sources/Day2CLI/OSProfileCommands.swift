@@ -65,7 +65,8 @@ enum OSProfileCommands {
                 items: ordered,
                 columns: [
                     .field("PROFILE", "profileName"), .field("NAME", "name"), .field("RESOURCE ID", "resourceId"),
-                    .field("VERSION", "imageId"), Column("NEWEST") { newest.contains($0["resourceId"].text) ? "*" : "" },
+                    .field("VERSION", "imageId"),
+                    Column("NEWEST") { newest.contains($0["resourceId"].text) ? "*" : "" },
                     Column("TYPE") { Views.enumWord($0["osType"], prefix: "OS_TYPE_") },
                     .field("ARCH", "architecture"),
                     Column("SECURITY") { Views.enumWord($0["securityFeature"], prefix: "SECURITY_FEATURE_") },
@@ -185,7 +186,8 @@ enum OSProfileCommands {
             let presenter = try Presenter(context, output)
             var body: [(String, JSONValue)] = [
                 ("name", .string(name)), ("profileName", .string(profile)), ("imageId", .string(version)),
-                ("sha256", .string(sha256)), ("osType", .string(type.apiName)), ("osProvider", .string(provider.apiName)),
+                ("sha256", .string(sha256)), ("osType", .string(type.apiName)),
+                ("osProvider", .string(provider.apiName)),
                 ("architecture", .string(architecture)), ("securityFeature", .string(securityFeature.apiName)),
             ]
             if let imageURL { body.append(("imageUrl", .string(imageURL))) }

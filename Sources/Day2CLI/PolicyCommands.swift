@@ -115,7 +115,10 @@ enum PolicyCommands {
         @Option(help: "Free text (at most 200 bytes).")
         var description: String?
 
-        @Option(name: .customLong("target-os"), help: ArgumentHelp("OS resource to install (ID or name).", valueName: "os"))
+        @Option(
+            name: .customLong("target-os"),
+            help: ArgumentHelp("OS resource to install (ID or name).", valueName: "os")
+        )
         var targetOS: String?
 
         @Option(name: .customLong("kernel-command"), help: "Kernel command-line parameters to set.")
@@ -171,7 +174,9 @@ enum PolicyCommands {
             let (fields, targetOS) = (body, targetOS)
             let policy = try await connection.withClient(context) { client throws(CLIError) in
                 var body = fields
-                if let targetOS { body.append(("targetOsId", .string(try await OSProfileCommands.resolve(targetOS, client)))) }
+                if let targetOS {
+                    body.append(("targetOsId", .string(try await OSProfileCommands.resolve(targetOS, client))))
+                }
                 return try await client.post(path, .object(body))
             }
             presenter.created(policy, kind: "osupdatepolicy")

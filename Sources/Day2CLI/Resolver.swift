@@ -35,7 +35,10 @@ enum Resolver {
     }
 
     /// The instance of host `hostText` (ID or name), with the host's JSON; an error when the host has none.
-    static func instance(ofHost hostText: String, client: APIClient) async throws(CLIError) -> (
+    static func instance(
+        ofHost hostText: String,
+        client: APIClient
+    ) async throws(CLIError) -> (
         instanceId: String, host: JSONValue
     ) {
         let hostId = try await id(

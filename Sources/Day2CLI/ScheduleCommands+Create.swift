@@ -77,7 +77,10 @@ extension ScheduleCommands {
 
         @Option(
             name: .customLong("day-of-week"),
-            help: ArgumentHelp("Repeated window weekday(s), e.g. sat,sun or 1-5 (0 or 7 = Sunday; default *).", valueName: "list")
+            help: ArgumentHelp(
+                "Repeated window weekday(s), e.g. sat,sun or 1-5 (0 or 7 = Sunday; default *).",
+                valueName: "list"
+            )
         )
         var dayOfWeek: String?
 
@@ -96,7 +99,9 @@ extension ScheduleCommands {
             try target.check()
             if repeated {
                 if start != nil || end != nil {
-                    throw ArgumentParser.ValidationError("--start and --end are for single windows; a repeated one uses cron fields")
+                    throw ArgumentParser.ValidationError(
+                        "--start and --end are for single windows; a repeated one uses cron fields"
+                    )
                 }
                 if cron != nil && [minute, hour, dayOfMonth, month, dayOfWeek].contains(where: { $0 != nil }) {
                     throw ArgumentParser.ValidationError("give --cron or the separate cron field options, not both")
@@ -109,7 +114,9 @@ extension ScheduleCommands {
                 }
             } else {
                 if start == nil {
-                    throw ArgumentParser.ValidationError("give --start for a single window, or --cron/--hour for a repeated one")
+                    throw ArgumentParser.ValidationError(
+                        "give --start for a single window, or --cron/--hour for a repeated one"
+                    )
                 }
                 if end != nil && duration != nil {
                     throw ArgumentParser.ValidationError("give --end or --duration, not both")
@@ -123,7 +130,10 @@ extension ScheduleCommands {
             let now = context.nowSeconds
             let durationSeconds = try duration.map { text throws(CLIError) -> Int64 in
                 guard let seconds = TimeText.parseDuration(text), seconds > 0 else {
-                    throw CLIError.option("--duration", "\"\(text)\" is not a duration such as 90, 30s, 10m, 2h or 1h30m")
+                    throw CLIError.option(
+                        "--duration",
+                        "\"\(text)\" is not a duration such as 90, 30s, 10m, 2h or 1h30m"
+                    )
                 }
                 return seconds
             }
@@ -162,13 +172,17 @@ extension ScheduleCommands {
                 )
             }
             var body: [(String, JSONValue)] = [
-                ("name", .string(name)), ("scheduleStatus", .string(type.apiName)), ("startSeconds", .int(startSeconds)),
+                ("name", .string(name)), ("scheduleStatus", .string(type.apiName)),
+                ("startSeconds", .int(startSeconds)),
             ]
             if let endSeconds { body.append(("endSeconds", .int(endSeconds))) }
             let (fields, target, dryRun) = (body, target, dryRun)
             let created = try await connection.withClient(context) { client throws(CLIError) -> JSONValue in
                 var body = fields
-                if let (key, id) = try await target.resolve(client, keys: ("targetHostId", "targetSiteId", "targetRegionId")) {
+                if let (key, id) = try await target.resolve(
+                    client,
+                    keys: ("targetHostId", "targetSiteId", "targetRegionId")
+                ) {
                     body.append((key, .string(id)))
                 }
                 if dryRun { return .object(body) }
@@ -246,7 +260,10 @@ extension ScheduleCommands {
             }
             let (target, dryRun) = (target, dryRun)
             let created = try await connection.withClient(context) { client throws(CLIError) -> [JSONValue] in
-                let resolved = try await target.resolve(client, keys: ("targetHostId", "targetSiteId", "targetRegionId"))
+                let resolved = try await target.resolve(
+                    client,
+                    keys: ("targetHostId", "targetSiteId", "targetRegionId")
+                )
                 var results: [JSONValue] = []
                 for var body in bodies {
                     if let (key, id) = resolved { body.append((key, .string(id))) }
@@ -275,10 +292,16 @@ extension ScheduleCommands {
                     + plan.crons.map(\.text).joined(separator: " and ") + "; each window lasts "
                     + TimeText.duration(duration)
             )
-            let windows = ScheduleConversion.nextWindows(plan.crons, durationSeconds: duration, after: now, count: preview)
+            let windows = ScheduleConversion.nextWindows(
+                plan.crons,
+                durationSeconds: duration,
+                after: now,
+                count: preview
+            )
             if !windows.isEmpty {
                 context.output.line("next windows (\(presenter.zone.identifier)):")
-                for line in ScheduleConversion.previewLines(windows, intended: plan.offsetSeconds, presenter: presenter) {
+                for line in ScheduleConversion.previewLines(windows, intended: plan.offsetSeconds, presenter: presenter)
+                {
                     context.output.line(line)
                 }
             }
@@ -294,7 +317,8 @@ extension ScheduleConversion {
             let shift = actual - offset
             var line = "  " + presenter.time(window.start) + " → " + presenter.time(window.end)
             if shift != 0 {
-                line += "  (\(TimeText.duration(abs(shift))) \(shift > 0 ? "later" : "earlier") on the local clock: clock change)"
+                line +=
+                    "  (\(TimeText.duration(abs(shift))) \(shift > 0 ? "later" : "earlier") on the local clock: clock change)"
             }
             return line
         }

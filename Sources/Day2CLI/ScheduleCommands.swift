@@ -45,7 +45,10 @@ enum ScheduleCommands {
         }
 
         /// The API key (`targetHostId`… or `hostId`…) and resolved ID of the target, if one was given.
-        func resolve(_ client: APIClient, keys: (host: String, site: String, region: String)) async throws(CLIError)
+        func resolve(
+            _ client: APIClient,
+            keys: (host: String, site: String, region: String)
+        ) async throws(CLIError)
             -> (key: String, id: String)?
         {
             if let host { return (keys.host, try await HostCommands.resolve(host, client)) }
@@ -66,7 +69,9 @@ enum ScheduleCommands {
     static func resolve(_ text: String, _ client: APIClient) async throws(CLIError) -> String {
         if path(of: text) != nil { return text }
         let all = try await client.get("compute/schedules")
-        let matches = (all["singleSchedules"].array + all["repeatedSchedules"].array).filter { $0["name"].string == text }
+        let matches = (all["singleSchedules"].array + all["repeatedSchedules"].array).filter {
+            $0["name"].string == text
+        }
         switch matches.count {
         case 1: return matches[0]["resourceId"].text
         case 0:
@@ -111,7 +116,12 @@ enum ScheduleCommands {
             guard let cron = cron(schedule) else { return "" }
             let duration = schedule["durationSeconds"].int ?? 0
             let utc = TimeZone(identifier: "UTC") ?? .current
-            if let open = WindowMath.repeatedWindow(containing: now, cron: cron, durationSeconds: duration, timeZone: utc),
+            if let open = WindowMath.repeatedWindow(
+                containing: now,
+                cron: cron,
+                durationSeconds: duration,
+                timeZone: utc
+            ),
                 let end = open.end
             {
                 return "open until " + presenter.time(end)
@@ -173,7 +183,9 @@ enum ScheduleCommands {
             let now = context.nowSeconds
             var query: [(String, String)] = []
             if let at {
-                query.append(("unixEpoch", String(try TimeText.parseInstant(at, option: "--at", zone: presenter.zone, now: now))))
+                query.append(
+                    ("unixEpoch", String(try TimeText.parseInstant(at, option: "--at", zone: presenter.zone, now: now)))
+                )
             }
             let (target, pageSize, offset, all, base) = (target, pageSize, offset, all, query)
             let response = try await connection.withClient(context) { client throws(CLIError) in
@@ -259,11 +271,19 @@ enum ScheduleCommands {
             ]
             if isRepeated(item), let cron = cron(item) {
                 let duration = item["durationSeconds"].int ?? 0
-                let windows = ScheduleConversion.nextWindows([cron], durationSeconds: duration, after: now, count: preview)
+                let windows = ScheduleConversion.nextWindows(
+                    [cron],
+                    durationSeconds: duration,
+                    after: now,
+                    count: preview
+                )
                 pairs += [
                     ("Cron (UTC)", cron.text), ("Duration", TimeText.duration(duration)),
-                    ("Next windows", previewLines(windows, presenter: presenter).map { String($0.dropFirst(2)) }
-                        .joined(separator: "\n")),
+                    (
+                        "Next windows",
+                        previewLines(windows, presenter: presenter).map { String($0.dropFirst(2)) }
+                            .joined(separator: "\n")
+                    ),
                 ]
             } else {
                 let end = item["endSeconds"].int ?? 0

@@ -130,7 +130,8 @@ public enum ScheduleConversion {
                     shift < 0
                     ? day == 1
                     : months.contains { month in
-                        day <= TimeText.Civil.daysIn(month: month, year: 2024) && day + 1 > TimeText.Civil.daysIn(month: month, year: 2023)
+                        day <= TimeText.Civil.daysIn(month: month, year: 2024)
+                            && day + 1 > TimeText.Civil.daysIn(month: month, year: 2023)
                     }
                 if wraps {
                     let direction = shift < 0 ? "the last day of the previous month" : "the first day of the next month"
@@ -199,7 +200,12 @@ public enum ScheduleConversion {
     }
 
     /// The next `count` windows of the UTC `crons` after `now`, earliest first.
-    public static func nextWindows(_ crons: [CronSpec], durationSeconds: Int64, after now: Int64, count: Int) -> [TimeWindow] {
+    public static func nextWindows(
+        _ crons: [CronSpec],
+        durationSeconds: Int64,
+        after now: Int64,
+        count: Int
+    ) -> [TimeWindow] {
         let utc = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0)!
         let all = crons.flatMap {
             WindowMath.nextWindows(after: now, count: count, cron: $0, durationSeconds: durationSeconds, timeZone: utc)

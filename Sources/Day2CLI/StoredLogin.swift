@@ -93,11 +93,13 @@ public struct StoredLogin: Sendable, Equatable {
             }
             // Write beside the target with owner-only permissions, then rename: the token is never readable by others.
             let temporary = path + ".tmp-\(UInt32.random(in: 0...UInt32.max))"
-            guard manager.createFile(
-                atPath: temporary,
-                contents: Data((json.pretty + "\n").utf8),
-                attributes: [.posixPermissions: 0o600]
-            ) else {
+            guard
+                manager.createFile(
+                    atPath: temporary,
+                    contents: Data((json.pretty + "\n").utf8),
+                    attributes: [.posixPermissions: 0o600]
+                )
+            else {
                 throw CLIError(.localFile, "cannot write \(temporary)")
             }
             guard rename(temporary, path) == 0 else {

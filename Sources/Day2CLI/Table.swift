@@ -39,7 +39,8 @@ struct Table {
             let head = label + ":" + String(repeating: " ", count: width - label.count - 1)
             let lines = (value.isEmpty ? "-" : value).split(separator: "\n", omittingEmptySubsequences: false)
             let indent = String(repeating: " ", count: width)
-            return head + lines.enumerated().map { $0.offset == 0 ? String($0.element) : indent + $0.element }
+            return head
+                + lines.enumerated().map { $0.offset == 0 ? String($0.element) : indent + $0.element }
                 .joined(separator: "\n")
         }.joined(separator: "\n")
     }

@@ -44,7 +44,9 @@ public enum TimeText {
 
         /// A wall time from its parts (not checked).
         init(year: Int64, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
-            (self.year, self.month, self.day, self.hour, self.minute, self.second) = (year, month, day, hour, minute, second)
+            (self.year, self.month, self.day, self.hour, self.minute, self.second) = (
+                year, month, day, hour, minute, second
+            )
         }
 
         /// Days since 1970-01-01 of a proleptic Gregorian date.
@@ -124,7 +126,8 @@ public enum TimeText {
 
     static func dateText(_ civil: Civil) -> String {
         let year = String(civil.year)
-        return String(repeating: "0", count: max(0, 4 - year.count)) + year + "-" + pad(civil.month) + "-" + pad(civil.day)
+        return String(repeating: "0", count: max(0, 4 - year.count)) + year + "-" + pad(civil.month) + "-"
+            + pad(civil.day)
     }
 
     static func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }

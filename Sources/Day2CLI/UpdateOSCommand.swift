@@ -48,7 +48,9 @@ struct UpdateOSCommand: CLICommand {
             }
             if instance["updatePolicy"]["resourceId"].text.isEmpty {
                 if instance["os"]["osType"].string == OSType.mutable.rawValue {
-                    context.errors.line("note: no OS update policy is linked: the window upgrades the installed packages")
+                    context.errors.line(
+                        "note: no OS update policy is linked: the window upgrades the installed packages"
+                    )
                 } else {
                     throw CLIError(
                         .usage,

@@ -10,7 +10,10 @@ import Testing
         let err = CapturedText()
         var env = environment
         env["DAY2CTL_CONFIG"] = env["DAY2CTL_CONFIG"] ?? "/nonexistent/day2ctl-test/config.json"
-        let code = await Day2CTL.run(arguments, in: CLIContext(environment: env, output: out, errors: err, input: ScriptedInput([])))
+        let code = await Day2CTL.run(
+            arguments,
+            in: CLIContext(environment: env, output: out, errors: err, input: ScriptedInput([]))
+        )
         return (code, out.text, err.text)
     }
 
@@ -28,9 +31,10 @@ import Testing
             #expect(out.contains(command))
         }
         let (_, list, _) = await run(["list", "hosts", "--help"])
-        for option in ["--filter", "--order-by", "--page-size", "--offset", "--all", "--output", "--quiet", "--site",
-            "--region", "--project", "--url", "--token", "--insecure", "--ca-file", "--timezone"]
-        {
+        for option in [
+            "--filter", "--order-by", "--page-size", "--offset", "--all", "--output", "--quiet", "--site",
+            "--region", "--project", "--url", "--token", "--insecure", "--ca-file", "--timezone",
+        ] {
             #expect(list.contains(option), "list hosts --help lacks \(option)")
         }
         let (_, set, _) = await run(["set", "instance", "--help"])
@@ -44,7 +48,9 @@ import Testing
         let (nothing, _, nothingErr) = await run(["set", "host", "edge-1"])
         #expect(nothing == 64)
         #expect(nothingErr.contains("nothing to change"))
-        let (both, _, bothErr) = await run(["create", "schedule", "w", "--cron", "0 2 * * *", "--hour", "3", "--duration", "1h"])
+        let (both, _, bothErr) = await run([
+            "create", "schedule", "w", "--cron", "0 2 * * *", "--hour", "3", "--duration", "1h",
+        ])
         #expect(both == 64)
         #expect(bothErr.contains("give --cron or the separate cron field options, not both"))
     }
@@ -79,8 +85,10 @@ import Testing
     }
 
     @Test func queriesArePercentEncoded() {
-        #expect(APIClient.encode([("filter", "name=\"a b\""), ("orderBy", "startTime desc")])
-            == "filter=name%3D%22a%20b%22&orderBy=startTime%20desc")
+        #expect(
+            APIClient.encode([("filter", "name=\"a b\""), ("orderBy", "startTime desc")])
+                == "filter=name%3D%22a%20b%22&orderBy=startTime%20desc"
+        )
         #expect(APIClient.escape("é/") == "%C3%A9%2F")
     }
 

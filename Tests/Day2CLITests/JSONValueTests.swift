@@ -34,7 +34,8 @@ import Testing
     @Test func yamlQuotesWhatWouldReadAsSomethingElse() {
         let value = JSONValue.object([
             ("plain", .string("edge-1")), ("yes", .string("yes")), ("number", .string("22.04")),
-            ("empty", .string("")), ("colon", .string("a: b")), ("items", .array([.object([("k", .int(1)), ("v", .null)])])),
+            ("empty", .string("")), ("colon", .string("a: b")),
+            ("items", .array([.object([("k", .int(1)), ("v", .null)])])),
             ("none", .array([])),
         ])
         #expect(

@@ -31,7 +31,10 @@ struct LiveServer {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         candidates.append(root.appendingPathComponent(".build/debug").path)
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0 + "/day2-orchestrator") })
+        guard
+            let found = candidates.first(where: {
+                FileManager.default.isExecutableFile(atPath: $0 + "/day2-orchestrator")
+            })
         else {
             throw TestFailure("day2-orchestrator is not built (looked in \(candidates)); run swift build --build-tests")
         }
@@ -48,7 +51,9 @@ struct LiveServer {
         address.sin_port = 0
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0 else { throw TestFailure("bind() failed") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -85,11 +90,12 @@ struct LiveServer {
         let secret = "cli-test-secret-" + UUID().uuidString
         let process = Process()
         process.executableURL = URL(fileURLWithPath: bin + "/day2-orchestrator")
-        process.arguments = [
-            "serve", "--data-dir", folder + "/data", "--http-host", "127.0.0.1", "--http-port", String(httpPort),
-            "--grpc-host", "127.0.0.1", "--grpc-port", String(grpcPort), "--admin-password", password,
-            "--log-level", "warning", "--jwt-secret", secret,
-        ] + extraArguments
+        process.arguments =
+            [
+                "serve", "--data-dir", folder + "/data", "--http-host", "127.0.0.1", "--http-port", String(httpPort),
+                "--grpc-host", "127.0.0.1", "--grpc-port", String(grpcPort), "--admin-password", password,
+                "--log-level", "warning", "--jwt-secret", secret,
+            ] + extraArguments
         process.environment = ["PATH": "/usr/bin:/bin", "HOME": folder]
         let log = folder + "/server.log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)

@@ -13,7 +13,10 @@ struct LiveServerTests {
             #expect(before.err.contains("error: not logged in to http://127.0.0.1:8080"))
             #expect(before.err.contains("hint: run day2ctl login"))
 
-            let login = await cli.run(["login", "--url", server.url, "--password-stdin"], stdin: [server.adminPassword])
+            let login = await cli.run(
+                ["login", "--url", server.url, "--password-stdin"],
+                stdin: [server.adminPassword]
+            )
             #expect(login.code == 0, "\(login)")
             #expect(login.out.contains("logged in to \(server.url) as admin"))
             #expect(login.out.contains("projects: default"))
@@ -66,7 +69,8 @@ struct LiveServerTests {
             let siteId = site["resourceId"].text
 
             let host = try await cli.json([
-                "create", "host", "--name", "edge-1", "--uuid", "4c4c4544-0035-4b10-8048-b7c04f4a3132", "--site", "berlin",
+                "create", "host", "--name", "edge-1", "--uuid", "4c4c4544-0035-4b10-8048-b7c04f4a3132", "--site",
+                "berlin",
             ])
             let hostId = host["resourceId"].text
             #expect(host["siteId"].string == siteId)
@@ -75,7 +79,8 @@ struct LiveServerTests {
             let sha = { (c: Character) in String(repeating: c, count: 64) }
             let oldOS = try await cli.id([
                 "create", "osprofile", "--name", "EMT 3.0.20260101", "--profile", "microvisor-nonrt", "--version",
-                "3.0.20260101.0100", "--sha256", sha("a"), "--type", "immutable", "--image-url", "files/emt-0101.raw.gz",
+                "3.0.20260101.0100", "--sha256", sha("a"), "--type", "immutable", "--image-url",
+                "files/emt-0101.raw.gz",
             ])
             let newOS = try await cli.id([
                 "create", "osprofile", "--name", "EMT 3.0.20260602", "--profile", "microvisor-nonrt", "--version",
@@ -88,7 +93,9 @@ struct LiveServerTests {
             // Grouped by profile, newest first, the newest of each profile marked.
             let osTable = await cli.run(["list", "osprofiles"])
             #expect(osTable.code == 0)
-            let osRows = osTable.out.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+            let osRows = osTable.out.split(separator: "\n").map {
+                $0.split(separator: " ", omittingEmptySubsequences: true)
+            }
             #expect(osRows.count == 4)
             #expect(osTable.out.split(separator: "\n")[0].hasPrefix("PROFILE"))
             let emtRows = osTable.out.split(separator: "\n").filter { $0.hasPrefix("microvisor-nonrt") }
@@ -122,7 +129,10 @@ struct LiveServerTests {
             // A policy still linked cannot be deleted; the server says why.
             let refused = await cli.run(["delete", "osupdatepolicy", policyId])
             #expect(refused.code == 1)
-            #expect(refused.err.contains("still referenced by 1 instances (FailedPrecondition, HTTP 400)"), "\(refused)")
+            #expect(
+                refused.err.contains("still referenced by 1 instances (FailedPrecondition, HTTP 400)"),
+                "\(refused)"
+            )
 
             // A single window on the host, read in a zone, and a repeated one on the site in a zone without
             // daylight saving time (so the UTC fields do not depend on today's date): Monday 02:00 in Kolkata
@@ -136,7 +146,8 @@ struct LiveServerTests {
             #expect(single["targetHostId"].string == hostId)
             #expect(single["scheduleStatus"].string == "SCHEDULE_STATUS_OS_UPDATE")
             let weekly = await cli.run([
-                "create", "schedule", "weekly", "--site", "berlin", "--timezone", "Asia/Kolkata", "--day-of-week", "mon",
+                "create", "schedule", "weekly", "--site", "berlin", "--timezone", "Asia/Kolkata", "--day-of-week",
+                "mon",
                 "--hour", "2", "--duration", "2h", "--type", "maintenance",
             ])
             #expect(weekly.code == 0, "\(weekly)")
@@ -202,12 +213,14 @@ struct LiveServerTests {
             let badName = await cli.run(["create", "region", "--name", "bad name!"])
             #expect(badName.code == 1)
             #expect(
-                badName.err == "error: name: must match ^[a-zA-Z-_0-9./: ]+$; \"!\" is not allowed (InvalidArgument, HTTP 400)\n",
+                badName.err
+                    == "error: name: must match ^[a-zA-Z-_0-9./: ]+$; \"!\" is not allowed (InvalidArgument, HTTP 400)\n",
                 "\(badName)"
             )
 
             let badSha = await cli.run([
-                "create", "osprofile", "--name", "x", "--profile", "p", "--version", "1", "--sha256", "nothex", "--type",
+                "create", "osprofile", "--name", "x", "--profile", "p", "--version", "1", "--sha256", "nothex",
+                "--type",
                 "mutable",
             ])
             #expect(badSha.code == 1)
@@ -237,7 +250,9 @@ struct LiveServerTests {
             let past = await cli.run(["create", "schedule", "x", "--start", "2020-01-01T00:00:00Z"])
             #expect(past.code == 64)
             #expect(past.err.contains("--start: 2020-01-01 00:00:00 +00:00 is not in the future"), "\(past)")
-            let latestWithTarget = await cli.run(["create", "osupdatepolicy", "p", "--type", "latest", "--target-os", "x"])
+            let latestWithTarget = await cli.run([
+                "create", "osupdatepolicy", "p", "--type", "latest", "--target-os", "x",
+            ])
             #expect(latestWithTarget.code == 64)
             #expect(latestWithTarget.err.contains("--target-os: a latest policy takes no other option"))
             let badZone = await cli.run(["list", "hosts", "--timezone", "Mars/Olympus"])
@@ -254,7 +269,10 @@ struct LiveServerTests {
             let port = try LiveServer.freePort()
             let down = await cli.run(["list", "hosts", "--url", "http://127.0.0.1:\(port)", "--token", "x"])
             #expect(down.code == 1)
-            #expect(down.err.contains("error: cannot connect to http://127.0.0.1:\(port): connection refused"), "\(down)")
+            #expect(
+                down.err.contains("error: cannot connect to http://127.0.0.1:\(port): connection refused"),
+                "\(down)"
+            )
 
             let otherProject = await cli.run(["list", "hosts", "--project", "no-such-project"])
             #expect(otherProject.code == 1)
@@ -276,7 +294,9 @@ struct LiveServerTests {
             #expect(pageJSON["regions"].array.map { $0["name"].text } == ["r-a", "r-b"])
             #expect(page.err.contains("showing 2 of 5; use --all, or --offset 2 for the next page"))
 
-            let second = try await cli.json(["list", "regions", "--page-size", "2", "--offset", "2", "--order-by", "name"])
+            let second = try await cli.json([
+                "list", "regions", "--page-size", "2", "--offset", "2", "--order-by", "name",
+            ])
             #expect(second["regions"].array.map { $0["name"].text } == ["r-c", "r-d"])
 
             let all = try await cli.json(["list", "regions", "--all", "--page-size", "2", "--order-by", "name desc"])
@@ -326,12 +346,18 @@ struct LiveServerTests {
             #expect(login.code == 0, "\(login)")
             #expect(login.out.contains("logged in to \(server.url) as admin"))
 
-            let created = try runProcess(binary, ["create", "region", "--name", "from-process", "-q"], environment: environment)
+            let created = try runProcess(
+                binary,
+                ["create", "region", "--name", "from-process", "-q"],
+                environment: environment
+            )
             #expect(created.code == 0, "\(created)")
             let list = try runProcess(binary, ["list", "regions", "-o", "json"], environment: environment)
             #expect(list.code == 0)
             let json = try #require(JSONValue.parse(list.out))
-            #expect(json["regions"].array.map { $0["resourceId"].text } == [created.out.trimmingCharacters(in: .newlines)])
+            #expect(
+                json["regions"].array.map { $0["resourceId"].text } == [created.out.trimmingCharacters(in: .newlines)]
+            )
 
             let missing = try runProcess(binary, ["get", "region", "region-00000000"], environment: environment)
             #expect(missing.code == 1)
@@ -343,9 +369,10 @@ struct LiveServerTests {
 
             let help = try runProcess(binary, ["create", "schedule", "--help"], environment: environment)
             #expect(help.code == 0)
-            for option in ["--start", "--end", "--duration", "--cron", "--day-of-week", "--timezone", "--host", "--site",
-                "--region", "--project", "--url", "--token", "--insecure", "--ca-file", "--output", "--dry-run"]
-            {
+            for option in [
+                "--start", "--end", "--duration", "--cron", "--day-of-week", "--timezone", "--host", "--site",
+                "--region", "--project", "--url", "--token", "--insecure", "--ca-file", "--output", "--dry-run",
+            ] {
                 #expect(help.out.contains(option), "create schedule --help does not document \(option)")
             }
         }

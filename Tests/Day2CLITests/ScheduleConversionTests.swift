@@ -80,7 +80,10 @@ import Testing
         // 2026-01-15 is a Thursday: next Monday is the 19th, 00:00 and 12:00 Berlin = 18th 23:00Z, 19th 11:00Z.
         #expect(windows.map(\.start) == [1_768_777_200, 1_768_820_400, 1_769_382_000])
         #expect(windows.allSatisfy { $0.end == $0.start + 3600 })
-        #expect(windows.map { TimeText.display($0.start, in: berlin, withSeconds: false) }.first == "2026-01-19 00:00 +01:00")
+        #expect(
+            windows.map { TimeText.display($0.start, in: berlin, withSeconds: false) }.first
+                == "2026-01-19 00:00 +01:00"
+        )
     }
 
     @Test func friendlyCronInputExpands() throws {
@@ -90,7 +93,9 @@ import Testing
         #expect(try CronInput.expand("jan,jul-aug", kind: .month, option: "--month") == "1,7,8")
         #expect(try CronInput.expand("1-3,31", kind: .dayOfMonth, option: "--day-of-month") == "1,2,3,31")
         #expect(try CronInput.expand("*", kind: .hours, option: "--hour") == "*")
-        for (text, kind) in [("24", CronFieldKind.hours), ("5-1", .hours), ("*/5", .minutes), ("funday", .dayOfWeek), ("", .month)] {
+        for (text, kind) in [
+            ("24", CronFieldKind.hours), ("5-1", .hours), ("*/5", .minutes), ("funday", .dayOfWeek), ("", .month),
+        ] {
             do {
                 _ = try CronInput.expand(text, kind: kind, option: "--x")
                 Issue.record("\(text) was accepted")

@@ -43,11 +43,17 @@ struct TLSTests {
         let folder = try LiveServer.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let files = try Self.certificates(in: folder)
-        try await LiveServer.with(extraArguments: ["--http-tls-cert", files.cert, "--http-tls-key", files.key], https: true) {
+        try await LiveServer.with(
+            extraArguments: ["--http-tls-cert", files.cert, "--http-tls-key", files.key],
+            https: true
+        ) {
             server in
             #expect(server.url.hasPrefix("https://"))
             let cli = CLI(server: server)
-            let untrusted = await cli.run(["login", "--url", server.url, "--password-stdin"], stdin: [server.adminPassword])
+            let untrusted = await cli.run(
+                ["login", "--url", server.url, "--password-stdin"],
+                stdin: [server.adminPassword]
+            )
             #expect(untrusted.code == 1)
             #expect(untrusted.err.contains("error: cannot connect to \(server.url): TLS failed"), "\(untrusted)")
             #expect(untrusted.err.contains("pass --ca-file"))
@@ -68,7 +74,10 @@ struct TLSTests {
             #expect(refused.err.contains("TLS failed"), "\(refused)")
             let insecure = await cli.run(["list", "regions", "--url", server.url, "--insecure", "--token", "x"])
             #expect(insecure.code == 1)
-            #expect(insecure.err.contains("(Unauthenticated, HTTP 401)"), "TLS skipped, the server answered: \(insecure)")
+            #expect(
+                insecure.err.contains("(Unauthenticated, HTTP 401)"),
+                "TLS skipped, the server answered: \(insecure)"
+            )
         }
     }
 }

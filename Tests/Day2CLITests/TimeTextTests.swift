@@ -55,7 +55,10 @@ import Testing
         }
     }
 
-    @Test(arguments: [("90", 90), ("30s", 30), ("10m", 600), ("2h", 7200), ("1h30m", 5400), ("1d", 86400)] as [(String, Int64)])
+    @Test(
+        arguments: [("90", 90), ("30s", 30), ("10m", 600), ("2h", 7200), ("1h30m", 5400), ("1d", 86400)]
+            as [(String, Int64)]
+    )
     func durations(_ text: String, _ seconds: Int64) {
         #expect(TimeText.parseDuration(text) == seconds)
     }

@@ -57,8 +57,10 @@ struct UpdateRunTests {
             let cli = CLI(server: server)
             try await cli.login()
             let project = try #require(
-                try await cli.json(["list", "projects"])["projects"].array.first { $0["name"].string == "default" }?["id"]
-                    .string
+                try await cli.json(["list", "projects"])["projects"].array.first { $0["name"].string == "default" }?[
+                    "id"
+                ]
+                .string
             )
             let sha = String(repeating: "e", count: 64)
             let os = try await cli.id([
@@ -67,7 +69,9 @@ struct UpdateRunTests {
             ])
             _ = try await cli.id(["create", "host", "--name", "edge-7", "--uuid", Self.hostUUID])
             let instance = try await cli.id(["create", "instance", "--host", "edge-7", "--os", os])
-            let policy = try await cli.id(["create", "osupdatepolicy", "pkgs", "--type", "target", "--packages", "tree,curl"])
+            let policy = try await cli.id([
+                "create", "osupdatepolicy", "pkgs", "--type", "target", "--packages", "tree,curl",
+            ])
             let link = await cli.run(["set", "instance", instance, "--policy", "pkgs"])
             #expect(link.code == 0, "\(link)")
 
@@ -81,8 +85,10 @@ struct UpdateRunTests {
             let table = await cli.run(["list", "runs", "--instance", instance])
             #expect(table.code == 0)
             let header = try #require(table.out.split(separator: "\n").first)
-            #expect(header.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
-                == "RESOURCE ID NAME INSTANCE STATUS POLICY START END DURATION")
+            #expect(
+                header.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+                    == "RESOURCE ID NAME INSTANCE STATUS POLICY START END DURATION"
+            )
             let row = try #require(table.out.split(separator: "\n").dropFirst().first.map(String.init))
             #expect(row.contains("Updating"))
             #expect(row.contains("pkgs"))
