@@ -91,17 +91,10 @@ public struct StoredLogin: Sendable, Equatable {
                     attributes: [.posixPermissions: 0o700]
                 )
             }
-            // Write beside the target with owner-only permissions, then rename: the token is never readable by others.
+            // Write beside the target in a file created with owner-only permissions (never readable by others, not
+            // even for a moment), then rename it over the target.
             let temporary = path + ".tmp-\(UInt32.random(in: 0...UInt32.max))"
-            guard
-                manager.createFile(
-                    atPath: temporary,
-                    contents: Data((json.pretty + "\n").utf8),
-                    attributes: [.posixPermissions: 0o600]
-                )
-            else {
-                throw CLIError(.localFile, "cannot write \(temporary)")
-            }
+            try Self.writePrivate(Data((json.pretty + "\n").utf8), to: temporary)
             guard rename(temporary, path) == 0 else {
                 let reason = String(cString: strerror(errno))
                 _ = try? manager.removeItem(atPath: temporary)
@@ -111,6 +104,26 @@ public struct StoredLogin: Sendable, Equatable {
             throw error
         } catch {
             throw CLIError(.localFile, "cannot write \(path): \(error.localizedDescription)", cause: "\(error)")
+        }
+    }
+
+    /// Creates `path` with mode 0600 (failing if it exists) and writes `data` to it.
+    private static func writePrivate(_ data: Data, to path: String) throws(CLIError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else { throw CLIError(.localFile, "cannot write \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let written = data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let count = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                guard count > 0 else { return false }
+                offset += count
+            }
+            return true
+        }
+        guard written else {
+            _ = unlink(path)
+            throw CLIError(.localFile, "cannot write \(path): \(String(cString: strerror(errno)))")
         }
     }
 
