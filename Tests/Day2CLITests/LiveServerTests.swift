@@ -202,6 +202,20 @@ struct LiveServerTests {
             let gone = await cli.run(["get", "osupdatepolicy", policyId])
             #expect(gone.code == 1)
             #expect(gone.err.contains("(NotFound, HTTP 404)"), "\(gone)")
+
+            // Taking the fleet down again, by name and by ID, in the order the server allows.
+            let siteInUse = await cli.run(["delete", "site", "berlin"])
+            #expect(siteInUse.code == 1)
+            #expect(siteInUse.err.contains("(FailedPrecondition, HTTP 400)"), "\(siteInUse)")
+            for (noun, target, id) in [
+                ("schedule", "weekly", weeklyId), ("instance", instanceId, instanceId), ("host", "edge-1", hostId),
+                ("site", "berlin", siteId), ("region", "eu-west", region), ("osprofile", oldOS, oldOS),
+            ] {
+                let result = await cli.run(["delete", noun, target])
+                #expect(result.out == "deleted \(noun) \(id)\n", "\(noun) \(target): \(result)")
+            }
+            let hosts = try await cli.json(["list", "hosts"])
+            #expect(hosts["hosts"].array.isEmpty)
         }
     }
 

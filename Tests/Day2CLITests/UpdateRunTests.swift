@@ -69,9 +69,32 @@ struct UpdateRunTests {
             ])
             _ = try await cli.id(["create", "host", "--name", "edge-7", "--uuid", Self.hostUUID])
             let instance = try await cli.id(["create", "instance", "--host", "edge-7", "--os", os])
-            let policy = try await cli.id([
-                "create", "osupdatepolicy", "pkgs", "--type", "target", "--packages", "tree,curl",
+            let sources = server.folder + "/extra.sources"
+            try """
+            # two DEB822 stanzas
+            Types: deb
+            URIs: https://packages.example.com/ubuntu
+            Suites: jammy
+            Components: main
+
+            Types: deb
+            URIs: https://mirror.example.com/ubuntu
+            Suites: jammy-updates
+            Components: main universe
+            """.write(toFile: sources, atomically: true, encoding: .utf8)
+            let created = try await cli.json([
+                "create", "osupdatepolicy", "pkgs", "--type", "target", "--packages", "tree,curl", "--packages", "htop",
+                "--source-file", sources, "--kernel-command", "hugepages=2",
             ])
+            let policy = created["resourceId"].text
+            #expect(created["updatePackages"].string == "tree\ncurl\nhtop")
+            #expect(created["updateKernelCommand"].string == "hugepages=2")
+            #expect(
+                created["updateSources"].array.map(\.text) == [
+                    "Types: deb\nURIs: https://packages.example.com/ubuntu\nSuites: jammy\nComponents: main",
+                    "Types: deb\nURIs: https://mirror.example.com/ubuntu\nSuites: jammy-updates\nComponents: main universe",
+                ]
+            )
             let link = await cli.run(["set", "instance", instance, "--policy", "pkgs"])
             #expect(link.code == 0, "\(link)")
 
