@@ -52,11 +52,11 @@ public struct CLIContext: Sendable {
         return value
     }
 
-    /// Where the login is kept: `DAY2CTL_CONFIG`, else `$HOME/.config/day2ctl/config.json`.
+    /// Where the login is kept: `DAY2CTL_CONFIG`, else `$HOME/.config/day2/day2ctl.json`.
     var configPath: String {
         if let path = variable("DAY2CTL_CONFIG") { return path }
         let home = variable("HOME") ?? NSHomeDirectory()
-        return home + "/.config/day2ctl/config.json"
+        return home + "/.config/day2/day2ctl.json"
     }
 
     /// The zone times are shown in when no `--timezone` is given: `TZ` when it names a zone, else the system's.

@@ -12,7 +12,7 @@ struct ConnectionOptions: ParsableArguments {
     var project: String?
 
     @Option(
-        name: [.customLong("url"), .customLong("server")],
+        name: [.customLong("server"), .customLong("url")],
         help: ArgumentHelp(
             "Server base URL, e.g. http://127.0.0.1:8080 (DAY2_URL; default: the URL of day2ctl login).",
             valueName: "url"

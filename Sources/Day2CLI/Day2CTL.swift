@@ -25,7 +25,7 @@ public struct Day2CTL: AsyncParsableCommand {
             (day2ctl list hosts); the noun may also come first (day2ctl hosts list).
 
             Environment: DAY2_URL, DAY2_TOKEN, DAY2_PROJECT override the stored login; DAY2CTL_CONFIG moves the \
-            login file (default ~/.config/day2ctl/config.json); TZ sets the zone times are shown in.
+            login file (default ~/.config/day2/day2ctl.json); TZ sets the zone times are shown in.
             """,
         version: "0.1.0",
         subcommands: [

@@ -10,7 +10,7 @@ struct LoginCommand: CLICommand {
         discussion: """
             The password is read from the terminal without echo, or with --password-stdin from the first line of \
             standard input (for scripts: echo "$PW" | day2ctl login --password-stdin). The login is kept in \
-            ~/.config/day2ctl/config.json (or DAY2CTL_CONFIG), readable only by its owner.
+            ~/.config/day2/day2ctl.json (or DAY2CTL_CONFIG), readable only by its owner.
             """
     )
 
