@@ -221,6 +221,8 @@ let package = Package(
             name: "OrchestratorTests",
             dependencies: [
                 "Orchestrator", "Day2Testing", "Inventory",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

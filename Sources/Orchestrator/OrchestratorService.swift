@@ -67,6 +67,8 @@ public struct OrchestratorService: Service {
 
     /// Runs the HTTP server, the southbound gRPC server and the background sweeper until graceful shutdown.
     private func serveAll<Store: InventoryStore>(store: Store) async throws {
+        try await PortCheck.ensureAvailable(host: configuration.httpHost, port: configuration.httpPort, key: "httpPort")
+        try await PortCheck.ensureAvailable(host: configuration.grpcHost, port: configuration.grpcPort, key: "grpcPort")
         let verifier = try await TokenVerifier(
             hmacSecret: try JWTSecret.resolve(configuration: configuration, logger: logger),
             jwksURL: configuration.jwtJWKSURL.isEmpty ? nil : URL(string: configuration.jwtJWKSURL)
@@ -105,7 +107,16 @@ public struct OrchestratorService: Service {
                 }
             }
             group.addTask { await cancelWhenGracefulShutdown { await sweeper.run() } }
-            let grpcPort = try await SouthboundServer.listeningPort(grpc)
+            let grpcPort: Int
+            do {
+                grpcPort = try await SouthboundServer.listeningPort(grpc)
+            } catch {
+                throw ConfigurationError(
+                    key: "grpcPort",
+                    rule:
+                        "the gRPC server did not start on \(configuration.grpcHost):\(configuration.grpcPort): \(error)"
+                )
+            }
             logger.info("southbound gRPC server listening", metadata: ["grpc.port": "\(grpcPort)"])
             let api = NorthboundAPI(
                 store: store,

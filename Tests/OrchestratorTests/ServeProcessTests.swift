@@ -1,5 +1,7 @@
 import Foundation
 import Inventory
+import NIOCore
+import NIOPosix
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -84,5 +86,33 @@ struct ServeProcessTests {
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(process.terminationStatus != 0)
         #expect(output.contains("httpPort"))
+    }
+
+    @Test("a port already in use stops the start at once, naming the key and the address")
+    func busyPort() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("day2-busy-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Something else holds a port: a listening socket of this test.
+        let holder = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let busy = try #require(holder.localAddress?.port)
+        for (flag, key, other) in [
+            ("--http-port", "httpPort", "--grpc-port"), ("--grpc-port", "grpcPort", "--http-port"),
+        ] {
+            let process = Process()
+            let pipe = Pipe()
+            process.executableURL = Self.executable
+            process.arguments = [
+                "serve", "--data-dir", folder.path, flag, "\(busy)", other, "0", "--admin-password", "busy-port-test",
+            ]
+            process.standardError = pipe
+            process.standardOutput = pipe
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus != 0, "\(flag): \(output)")
+            #expect(output.contains(key) && output.contains("127.0.0.1:\(busy)"), "\(flag): \(output)")
+        }
+        try await holder.close()
     }
 }
