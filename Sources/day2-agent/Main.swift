@@ -1,0 +1,2 @@
+import AgentLinux
+@main struct Main { static func main() {} }
