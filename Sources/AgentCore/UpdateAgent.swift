@@ -28,8 +28,18 @@ public actor UpdateAgent {
     /// Seconds between two `apt list --upgradable` runs (the report is cached in between).
     public var upgradableRefreshSeconds: Double = 600
 
+    /// Bytes between two download checkpoints (slot synced, progress persisted).
+    let downloadCheckpointBytes: Int64
+
     /// Creates an agent; `forcedOS` skips `/etc/os-release` detection.
-    public init(configuration: AgentConfiguration, environment: AgentEnvironment, logger: Logger, forcedOS: NodeOS? = nil) {
+    public init(
+        configuration: AgentConfiguration,
+        environment: AgentEnvironment,
+        logger: Logger,
+        forcedOS: NodeOS? = nil,
+        downloadCheckpointBytes: Int64 = 32 << 20
+    ) {
+        self.downloadCheckpointBytes = downloadCheckpointBytes
         self.configuration = configuration
         self.environment = environment
         self.logger = logger
@@ -89,19 +99,20 @@ public actor UpdateAgent {
     /// reporting again when the status changed.
     public func tick() async throws -> AgentExit? {
         try await start()
-        await pollOnce()
+        try await pollOnce()
         let before = metadata.updateStatus
         let exit = try await advance()
         if exit == nil && metadata.updateStatus != before {
-            await pollOnce()
+            try await pollOnce()
         }
         return exit
     }
 
     // MARK: - Polling
 
-    /// One report/response exchange with retries; failures are logged (the next pass tries again).
-    func pollOnce() async {
+    /// One report/response exchange with retries; failures are logged (the next pass tries again). Only a power
+    /// loss (simulation) is thrown.
+    func pollOnce() async throws {
         let report = await makeReport()
         var attempt = 0
         var delay = 0.5
@@ -115,7 +126,7 @@ public actor UpdateAgent {
                 }
                 return
             } catch let error as AgentError where error.code == .powerLost {
-                return
+                throw error
             } catch {
                 attempt += 1
                 if attempt > 3 || Task.isCancelled {
@@ -272,7 +283,7 @@ public actor UpdateAgent {
             metadata.updateStatus = .downloading
             metadata.updateLog = ""
             try await save()
-            await pollOnce()
+            try await pollOnce()
         }
         do {
             _ = try await download(url: url, sha256: image.osImageSHA, slot: booted.other)
@@ -302,7 +313,12 @@ public actor UpdateAgent {
         guard let slots = environment.slots else {
             throw UpdateFailure(step: .downloadImage, reason: .updateToolWrite, message: "slots: no A/B slots configured")
         }
-        let pipeline = ImagePipeline(fetcher: environment.fetcher, slots: slots, digests: environment.digests)
+        let pipeline = ImagePipeline(
+            fetcher: environment.fetcher,
+            slots: slots,
+            digests: environment.digests,
+            checkpointBytes: downloadCheckpointBytes
+        )
         logger.info("image download", metadata: ["url": "\(url)", "slot": "\(slot.rawValue)", "resume.at": "\(record.bytesDone)"])
         do {
             let done = try await pipeline.run(record) { progress in
@@ -390,7 +406,7 @@ public actor UpdateAgent {
         metadata.updateInProgress = "OS"
         try await save()
         logger.info("update started", metadata: ["update.kind": "\(kind.rawValue)", "window.start": "\(window.start)"])
-        await pollOnce()
+        try await pollOnce()
         return try await runJob()
     }
 
@@ -521,22 +537,27 @@ public actor UpdateAgent {
             let url = try UpdateInputRules.imageURL(for: image, releaseService: configuration.releaseServiceFQDN)
             _ = try await download(url: url, sha256: image.osImageSHA, slot: target)
             next.step = .activateSlot
-        case .activateSlot:
+        case .activateSlot, .rebootIntoSlot:
             guard let target = job.targetSlot, let record = metadata.day2.download, record.verified, record.slot == target,
                 record.sha256 == job.image?.osImageSHA.lowercased()
             else {
                 // Never make a slot bootable without a verified image in it.
-                throw UpdateFailure(step: .activateSlot, reason: .updateToolWrite, message: "the inactive slot holds no verified image")
+                throw UpdateFailure(step: job.step, reason: .updateToolWrite, message: "the inactive slot holds no verified image")
+            }
+            let boot = try requireBootControl()
+            if try await boot.bootedSlot() == target {
+                // A power cut after the one-time boot was set already booted the new slot: inspect it.
+                next.step = .inspectBoot
+                return .next(next)
             }
             do {
-                try await requireBootControl().setOneTimeBoot(target)
+                // Set (again, after a power cut consumed it) the one-time boot; idempotent.
+                try await boot.setOneTimeBoot(target)
             } catch let error as AgentError where error.code != .powerLost {
-                throw UpdateFailure(step: .activateSlot, reason: .updateToolBootConfiguration, message: error.message)
+                throw UpdateFailure(step: job.step, reason: .updateToolBootConfiguration, message: error.message)
             }
-            next.step = .rebootIntoSlot
-        case .rebootIntoSlot:
-            next.step = .inspectBoot
-            return .reboot(next)
+            next.step = job.step == .activateSlot ? .rebootIntoSlot : .inspectBoot
+            return job.step == .activateSlot ? .next(next) : .reboot(next)
         case .inspectBoot, .healthChecks, .commitSlot:
             let booted = try await requireBootControl().bootedSlot()
             guard booted == job.targetSlot else {
@@ -572,7 +593,9 @@ public actor UpdateAgent {
                 next.step = .commitSlot
             default:
                 do {
-                    try await requireBootControl().setDefault(booted)
+                    let boot = try requireBootControl()
+                    try await boot.setDefault(booted)
+                    try await boot.clearOneTimeBoot()
                 } catch let error as AgentError where error.code != .powerLost {
                     next.pendingFailure = UpdateFailure(
                         step: .commitSlot,

@@ -24,11 +24,11 @@ public final class PowerSwitch: Sendable {
         }
     }
 
-    /// Powers on (the caller then boots the firmware).
+    /// Powers on after a cut (the caller then boots the firmware); a cut still pending stays armed.
     public func powerOn() {
         state.withLock { state in
+            if state.off { state.cutAfter = nil }
             state.off = false
-            state.cutAfter = nil
         }
     }
 

@@ -68,7 +68,11 @@ public struct SimulatedCommandRunner: CommandRunner {
         let args = command.arguments.filter { !$0.hasPrefix("-") && !$0.contains("::") }
         switch command.program {
         case "apt-get":
-            return try await aptGet(args, downloadOnly: command.arguments.contains("--download-only"))
+            return try await aptGet(
+                args,
+                downloadOnly: command.arguments.contains("--download-only"),
+                onlyUpgrade: command.arguments.contains("--only-upgrade")
+            )
         case "apt":
             let db = try await database()
             var lines = ["Listing..."]
@@ -100,14 +104,18 @@ public struct SimulatedCommandRunner: CommandRunner {
         }
     }
 
-    private func aptGet(_ args: [String], downloadOnly: Bool) async throws -> CommandResult {
+    private func aptGet(_ args: [String], downloadOnly: Bool, onlyUpgrade: Bool) async throws -> CommandResult {
         var db = try await database()
         guard let verb = args.first else { return CommandResult(exitCode: 100, standardError: "E: no operation") }
         switch verb {
         case "update":
             return CommandResult(exitCode: 0, standardOutput: "Reading package lists... Done\n")
         case "install":
-            let names = Array(args.dropFirst())
+            var names = Array(args.dropFirst())
+            if onlyUpgrade {
+                // apt skips packages that are not installed when only upgrades are requested.
+                names = names.filter { db.installed[$0] != nil }
+            }
             for name in names where db.available[name] == nil && db.installed[name] == nil {
                 return CommandResult(exitCode: 100, standardError: "E: Unable to locate package \(name)")
             }

@@ -1,4 +1,5 @@
 import AgentCore
+import Day2Model
 import Testing
 
 @Suite("OS detection, apt output, status details")
