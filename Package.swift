@@ -237,6 +237,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AgentLinuxTests",
+            dependencies: [
+                "AgentLinux", "AgentCore", "AgentSimulation", "SouthboundContract", "Day2Model",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "AgentEndToEndTests",
             dependencies: [
                 "AgentCore", "AgentSimulation", "AgentLinux", "Orchestrator", "Inventory", "Day2Model", "Day2Testing",

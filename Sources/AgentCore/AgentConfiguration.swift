@@ -119,7 +119,10 @@ public struct AgentConfiguration: Sendable, Equatable {
             guard let parsed = URLComponents(string: fqdn), let scheme = parsed.scheme,
                 ["http", "https"].contains(scheme), parsed.host?.isEmpty == false, parsed.query == nil
             else {
-                throw fail("releaseServiceFQDN", "must be an http:// or https:// URL such as https://files-rs.example.com")
+                throw fail(
+                    "releaseServiceFQDN",
+                    "must be an http:// or https:// URL such as https://files-rs.example.com"
+                )
             }
         }
         releaseServiceFQDN = fqdn.hasSuffix("/") ? String(fqdn.dropLast()) : fqdn

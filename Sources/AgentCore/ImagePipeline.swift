@@ -12,7 +12,12 @@ public struct ImagePipeline: Sendable {
     public var checkpointBytes: Int64
 
     /// Creates a pipeline.
-    public init(fetcher: any ImageFetcher, slots: any SlotStore, digests: any DigestFactory, checkpointBytes: Int64 = 32 << 20) {
+    public init(
+        fetcher: any ImageFetcher,
+        slots: any SlotStore,
+        digests: any DigestFactory,
+        checkpointBytes: Int64 = 32 << 20
+    ) {
         self.fetcher = fetcher
         self.slots = slots
         self.digests = digests
@@ -60,7 +65,7 @@ public struct ImagePipeline: Sendable {
                 current.bytesDone = written
                 try await checkpoint(current)
             }
-        } catch where failure == nil {
+        } catch  where failure == nil {
             throw error
         } catch {}
         if let failure {
@@ -83,7 +88,8 @@ public struct ImagePipeline: Sendable {
             throw UpdateFailure(
                 step: .downloadImage,
                 reason: .signatureCheck,
-                message: "sha256 of \(current.url) is \(actual), expected \(current.sha256.lowercased()); the slot is not used"
+                message:
+                    "sha256 of \(current.url) is \(actual), expected \(current.sha256.lowercased()); the slot is not used"
             )
         }
         current.verified = true

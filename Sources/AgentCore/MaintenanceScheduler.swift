@@ -30,7 +30,9 @@ public struct MaintenanceScheduler: Sendable {
                     month: window.cronMonth,
                     dayOfWeek: window.cronDayWeek
                 )
-                let zone = window.timeZone.isEmpty ? TimeZone(identifier: "UTC")! : try WindowMath.timeZone(named: window.timeZone)
+                let zone =
+                    window.timeZone.isEmpty
+                    ? TimeZone(identifier: "UTC")! : try WindowMath.timeZone(named: window.timeZone)
                 guard window.durationSeconds > 0 else {
                     problems.append("repeatedSchedules[\(index)]: duration_seconds 0 never opens a window")
                     continue

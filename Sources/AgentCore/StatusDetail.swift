@@ -56,12 +56,18 @@ public enum StatusDetail {
     }
 
     /// The detail of a failed update: one OS entry naming the step, the reason and the message.
-    public static func failure(_ failure: UpdateFailure, kind: UpdateJob.Kind, image: ImageSource?, at now: Double) -> String {
+    public static func failure(
+        _ failure: UpdateFailure,
+        kind: UpdateJob.Kind,
+        image: ImageSource?,
+        at now: Double
+    ) -> String {
         let step = failure.step.map { "step \($0.rawValue): " } ?? ""
         return json([
             Entry(
                 updateType: "OS",
-                packageName: image?.profileName.isEmpty == false ? image!.profileName : (kind == .mutable ? "apt" : "os-image"),
+                packageName: image?.profileName.isEmpty == false
+                    ? image!.profileName : (kind == .mutable ? "apt" : "os-image"),
                 time: rfc3339(now),
                 action: kind == .mutable ? "upgrade" : "install",
                 status: failure.rolledBack ? "rolledback" : "failed",

@@ -81,7 +81,10 @@ public actor UpdateAgent {
         metadata = try await store.load()
         if forcedOS == nil {
             guard let bytes = try await environment.fileSystem.read("/etc/os-release", refuseSymlink: false) else {
-                throw AgentError(.configuration, "/etc/os-release: missing; cannot tell a mutable from an immutable node")
+                throw AgentError(
+                    .configuration,
+                    "/etc/os-release: missing; cannot tell a mutable from an immutable node"
+                )
             }
             nodeOS = try NodeOS.detect(osRelease: String(decoding: bytes, as: UTF8.self))
         }
@@ -197,7 +200,11 @@ public actor UpdateAgent {
         next.repeatedSchedules = desired.repeatedWindows
         next.installedPackages = desired.installedPackages
         if let single = desired.singleWindow {
-            let key = WindowKey(source: .single, start: single.startSeconds, end: single.endSeconds == 0 ? nil : single.endSeconds)
+            let key = WindowKey(
+                source: .single,
+                start: single.startSeconds,
+                end: single.endSeconds == 0 ? nil : single.endSeconds
+            )
             next.singleScheduleFinished = next.day2.isUsed(key)
         } else {
             next.singleScheduleFinished = true
@@ -214,7 +221,10 @@ public actor UpdateAgent {
     func advance() async throws -> AgentExit? {
         if metadata.day2.job != nil { return try await runJob() }
         let now = Int64(environment.clock.now())
-        let scheduler = MaintenanceScheduler(single: metadata.singleSchedule, repeated: metadata.repeatedSchedules ?? [])
+        let scheduler = MaintenanceScheduler(
+            single: metadata.singleSchedule,
+            repeated: metadata.repeatedSchedules ?? []
+        )
         for problem in scheduler.problems {
             logger.debug("window ignored", metadata: ["reason": "\(problem)"])
         }
@@ -244,7 +254,9 @@ public actor UpdateAgent {
     /// The image to install, when one is offered and the node does not run it already.
     private func pendingImage() -> ImageSource? {
         guard let desired = metadata.osProfileUpdateSourceDesired, !desired.isEmpty else { return nil }
-        if let actual = metadata.osProfileUpdateSourceActual, actual.osImageSHA.lowercased() == desired.osImageSHA.lowercased() {
+        if let actual = metadata.osProfileUpdateSourceActual,
+            actual.osImageSHA.lowercased() == desired.osImageSHA.lowercased()
+        {
             return nil
         }
         return desired
@@ -264,7 +276,10 @@ public actor UpdateAgent {
         if plan != metadata.day2.preDownload {
             metadata.day2.preDownload = plan
             try await save()
-            logger.info("image download planned", metadata: ["download.at": "\(plan.startAt)", "window.start": "\(windowStart)"])
+            logger.info(
+                "image download planned",
+                metadata: ["download.at": "\(plan.startAt)", "window.start": "\(windowStart)"]
+            )
         }
         guard now >= plan.startAt else { return nil }
         if let record = metadata.day2.download, record.verified, record.sha256 == plan.sha256 { return nil }
@@ -302,7 +317,9 @@ public actor UpdateAgent {
     /// Runs the pipeline for `url` into `slot`, resuming a matching record; persists progress and the result.
     private func download(url: String, sha256: String, slot: Slot) async throws -> DownloadRecord {
         var record = DownloadRecord(url: url, sha256: sha256.lowercased(), slot: slot)
-        if let existing = metadata.day2.download, existing.url == url, existing.sha256 == record.sha256, existing.slot == slot {
+        if let existing = metadata.day2.download, existing.url == url, existing.sha256 == record.sha256,
+            existing.slot == slot
+        {
             if existing.verified { return existing }
             record = existing
         }
@@ -311,7 +328,11 @@ public actor UpdateAgent {
         metadata.day2.download = record
         try await save()
         guard let slots = environment.slots else {
-            throw UpdateFailure(step: .downloadImage, reason: .updateToolWrite, message: "slots: no A/B slots configured")
+            throw UpdateFailure(
+                step: .downloadImage,
+                reason: .updateToolWrite,
+                message: "slots: no A/B slots configured"
+            )
         }
         let pipeline = ImagePipeline(
             fetcher: environment.fetcher,
@@ -319,7 +340,10 @@ public actor UpdateAgent {
             digests: environment.digests,
             checkpointBytes: downloadCheckpointBytes
         )
-        logger.info("image download", metadata: ["url": "\(url)", "slot": "\(slot.rawValue)", "resume.at": "\(record.bytesDone)"])
+        logger.info(
+            "image download",
+            metadata: ["url": "\(url)", "slot": "\(slot.rawValue)", "resume.at": "\(record.bytesDone)"]
+        )
         do {
             let done = try await pipeline.run(record) { progress in
                 try await self.checkpoint(progress)
@@ -340,7 +364,10 @@ public actor UpdateAgent {
     private func checkpoint(_ record: DownloadRecord) async throws {
         metadata.day2.download = record
         try await save()
-        logger.debug("image download progress", metadata: ["bytes": "\(record.bytesDone)", "total": "\(record.totalBytes ?? -1)"])
+        logger.debug(
+            "image download progress",
+            metadata: ["bytes": "\(record.bytesDone)", "total": "\(record.totalBytes ?? -1)"]
+        )
     }
 
     private func requireBootControl() throws(UpdateFailure) -> any BootControl {
@@ -415,7 +442,11 @@ public actor UpdateAgent {
         while let job = metadata.day2.job {
             if let end = job.windowEnd, Self.beforePointOfNoReturn(job.step), Int64(environment.clock.now()) >= end {
                 try await finishFailed(
-                    UpdateFailure(step: job.step, reason: .unspecified, message: "the maintenance window closed before this step"),
+                    UpdateFailure(
+                        step: job.step,
+                        reason: .unspecified,
+                        message: "the maintenance window closed before this step"
+                    ),
                     kind: job.kind,
                     image: job.image
                 )
@@ -466,7 +497,11 @@ public actor UpdateAgent {
         let result = try await environment.commands.run(command)
         guard result.succeeded else {
             let output = (result.standardError.isEmpty ? result.standardOutput : result.standardError).suffix(1500)
-            throw UpdateFailure(step: step, reason: reason, message: "\(command.program) exited with \(result.exitCode): \(output)")
+            throw UpdateFailure(
+                step: step,
+                reason: reason,
+                message: "\(command.program) exited with \(result.exitCode): \(output)"
+            )
         }
         return result
     }
@@ -478,7 +513,8 @@ public actor UpdateAgent {
         switch job.step {
         case .repositories:
             let files = AptChain.sourceFiles(job.updateSource.customRepos)
-            for name in try await fs.list(AptChain.sourcesFolder) where name.hasPrefix(AptChain.ownedPrefix) && files[name] == nil {
+            for name in try await fs.list(AptChain.sourcesFolder)
+            where name.hasPrefix(AptChain.ownedPrefix) && files[name] == nil {
                 try await fs.remove(AptChain.sourcesFolder + "/" + name)
             }
             try await fs.createDirectory(AptChain.sourcesFolder)
@@ -489,13 +525,21 @@ public actor UpdateAgent {
             let result = try await run(AptChain.refresh, step: .repositories, reason: .updateTool)
             let output = result.standardOutput + result.standardError
             if output.contains("The following signatures were invalid") || output.contains("NO_PUBKEY") {
-                throw UpdateFailure(step: .repositories, reason: .signatureCheck, message: "apt-get update: a repository signature is invalid")
+                throw UpdateFailure(
+                    step: .repositories,
+                    reason: .signatureCheck,
+                    message: "apt-get update: a repository signature is invalid"
+                )
             }
             next.step = .selfUpdate
         case .selfUpdate:
             metadata.updateInProgress = "SELF"
             try await save()
-            _ = try await run(AptChain.selfUpdate(package: configuration.agentPackage), step: .selfUpdate, reason: .updateTool)
+            _ = try await run(
+                AptChain.selfUpdate(package: configuration.agentPackage),
+                step: .selfUpdate,
+                reason: .updateTool
+            )
             metadata.updateInProgress = "OS"
             next.step = .kernelCommandLine
         case .kernelCommandLine:
@@ -504,22 +548,38 @@ public actor UpdateAgent {
                 if try await fs.read(AptChain.grubDropIn, refuseSymlink: false) != nil {
                     try await fs.remove(AptChain.grubDropIn)
                     try await fs.syncDirectory(MetadataStore<AnyFileSystem>.folderOf(AptChain.grubDropIn))
-                    _ = try await run(AptChain.updateGrub, step: .kernelCommandLine, reason: .updateToolBootConfiguration)
+                    _ = try await run(
+                        AptChain.updateGrub,
+                        step: .kernelCommandLine,
+                        reason: .updateToolBootConfiguration
+                    )
                 }
             } else {
                 try await fs.createDirectory(MetadataStore<AnyFileSystem>.folderOf(AptChain.grubDropIn))
-                try await fs.writeAtomically(AptChain.grubDropIn, Array(AptChain.grubDropInContent(String(command)).utf8), mode: 0o644)
+                try await fs.writeAtomically(
+                    AptChain.grubDropIn,
+                    Array(AptChain.grubDropInContent(String(command)).utf8),
+                    mode: 0o644
+                )
                 _ = try await run(AptChain.updateGrub, step: .kernelCommandLine, reason: .updateToolBootConfiguration)
             }
             next.step = .downloadPackages
         case .downloadPackages:
             if !job.packageList.isEmpty {
-                _ = try await run(AptChain.downloadPackages(job.packageList), step: .downloadPackages, reason: .download)
+                _ = try await run(
+                    AptChain.downloadPackages(job.packageList),
+                    step: .downloadPackages,
+                    reason: .download
+                )
             }
             next.step = .installPackages
         case .installPackages:
             if !job.packageList.isEmpty {
-                _ = try await run(AptChain.installPackages(job.packageList), step: .installPackages, reason: .updateTool)
+                _ = try await run(
+                    AptChain.installPackages(job.packageList),
+                    step: .installPackages,
+                    reason: .updateTool
+                )
             }
             next.step = .fullUpgrade
         case .fullUpgrade:
@@ -538,11 +598,16 @@ public actor UpdateAgent {
             _ = try await download(url: url, sha256: image.osImageSHA, slot: target)
             next.step = .activateSlot
         case .activateSlot, .rebootIntoSlot:
-            guard let target = job.targetSlot, let record = metadata.day2.download, record.verified, record.slot == target,
+            guard let target = job.targetSlot, let record = metadata.day2.download, record.verified,
+                record.slot == target,
                 record.sha256 == job.image?.osImageSHA.lowercased()
             else {
                 // Never make a slot bootable without a verified image in it.
-                throw UpdateFailure(step: job.step, reason: .updateToolWrite, message: "the inactive slot holds no verified image")
+                throw UpdateFailure(
+                    step: job.step,
+                    reason: .updateToolWrite,
+                    message: "the inactive slot holds no verified image"
+                )
             }
             let boot = try requireBootControl()
             if try await boot.bootedSlot() == target {
@@ -565,7 +630,8 @@ public actor UpdateAgent {
                     step: job.step,
                     reason: .bootloader,
                     rolledBack: true,
-                    message: "the node runs slot \(booted.rawValue) after the one-time boot of slot \(job.targetSlot?.rawValue ?? "?"): the new image did not boot (or lost power before its commit)"
+                    message:
+                        "the node runs slot \(booted.rawValue) after the one-time boot of slot \(job.targetSlot?.rawValue ?? "?"): the new image did not boot (or lost power before its commit)"
                 )
             }
             switch job.step {
@@ -581,7 +647,8 @@ public actor UpdateAgent {
                             step: .healthChecks,
                             reason: .osCommit,
                             rolledBack: true,
-                            message: "health check \(next.healthCheckIndex) (\(check.joined(separator: " "))) exited with \(result.exitCode); rolled back to slot \(job.previousSlot?.rawValue ?? "?")"
+                            message:
+                                "health check \(next.healthCheckIndex) (\(check.joined(separator: " "))) exited with \(result.exitCode); rolled back to slot \(job.previousSlot?.rawValue ?? "?")"
                         )
                         next.step = .rollBack
                         return .next(next)
@@ -610,7 +677,11 @@ public actor UpdateAgent {
             }
         case .rollBack:
             guard let previous = job.previousSlot else {
-                throw UpdateFailure(step: .rollBack, reason: .unspecified, message: "the job does not know the previous slot")
+                throw UpdateFailure(
+                    step: .rollBack,
+                    reason: .unspecified,
+                    message: "the job does not know the previous slot"
+                )
             }
             let boot = try requireBootControl()
             try await boot.clearOneTimeBoot()
@@ -633,7 +704,13 @@ public actor UpdateAgent {
     private func verifyPackages(_ job: UpdateJob) async throws -> String {
         let now = environment.clock.now()
         var entries = [
-            StatusDetail.Entry(updateType: "OS", packageName: "apt", time: StatusDetail.rfc3339(now), action: "upgrade", status: "installed")
+            StatusDetail.Entry(
+                updateType: "OS",
+                packageName: "apt",
+                time: StatusDetail.rfc3339(now),
+                action: "upgrade",
+                status: "installed"
+            )
         ]
         let packages = job.packageList
         if !packages.isEmpty {
@@ -644,7 +721,8 @@ public actor UpdateAgent {
                 throw UpdateFailure(
                     step: .verifyPackages,
                     reason: .updateTool,
-                    message: "dpkg -l does not show these packages installed after the reboot: \(missing.joined(separator: ", "))"
+                    message:
+                        "dpkg -l does not show these packages installed after the reboot: \(missing.joined(separator: ", "))"
                 )
             }
             for name in packages {
@@ -687,7 +765,10 @@ public actor UpdateAgent {
             metadata.day2.preDownload = nil
         }
         try await save()
-        logger.info("update completed", metadata: ["update.kind": "\(job.kind.rawValue)", "image.id": "\(job.image?.osImageID ?? "")"])
+        logger.info(
+            "update completed",
+            metadata: ["update.kind": "\(job.kind.rawValue)", "image.id": "\(job.image?.osImageID ?? "")"]
+        )
     }
 
     private func finishFailed(_ failure: UpdateFailure, kind: UpdateJob.Kind, image: ImageSource?) async throws {
@@ -698,7 +779,10 @@ public actor UpdateAgent {
         try await save()
         logger.error(
             "update failed",
-            metadata: ["update.step": "\(failure.step?.rawValue ?? "")", "reason": "\(failure.reason.rawValue)", "message": "\(failure.message)"]
+            metadata: [
+                "update.step": "\(failure.step?.rawValue ?? "")", "reason": "\(failure.reason.rawValue)",
+                "message": "\(failure.message)",
+            ]
         )
     }
 

@@ -24,7 +24,11 @@ public enum UpdateInputRules {
     public static func checkRepository(_ stanza: String, index: Int) throws(UpdateFailure) {
         let field = "custom_repos[\(index)]"
         guard !stanza.utf8.contains(0), stanza.utf8.count <= 10_000 else {
-            throw UpdateFailure(step: .repositories, reason: .updateTool, message: "\(field): must be text of at most 10000 bytes")
+            throw UpdateFailure(
+                step: .repositories,
+                reason: .updateTool,
+                message: "\(field): must be text of at most 10000 bytes"
+            )
         }
         let lines = stanza.split(whereSeparator: \.isNewline).map { $0.trimmingPrefix(" ") }
         if lines.count <= 1 {
@@ -36,7 +40,11 @@ public enum UpdateInputRules {
                 )
             }
             guard stanza.hasPrefix("deb ") || stanza.hasPrefix("deb-src ") else {
-                throw UpdateFailure(step: .repositories, reason: .updateTool, message: "\(field): a one-line source must start with deb or deb-src")
+                throw UpdateFailure(
+                    step: .repositories,
+                    reason: .updateTool,
+                    message: "\(field): a one-line source must start with deb or deb-src"
+                )
             }
             return
         }
@@ -47,7 +55,11 @@ public enum UpdateInputRules {
             }
         )
         for required in ["types", "uris", "suites", "components"] where !names.contains(required) {
-            throw UpdateFailure(step: .repositories, reason: .updateTool, message: "\(field): the DEB822 stanza has no \(required.capitalized): field")
+            throw UpdateFailure(
+                step: .repositories,
+                reason: .updateTool,
+                message: "\(field): the DEB822 stanza has no \(required.capitalized): field"
+            )
         }
         guard names.contains("signed-by") else {
             throw UpdateFailure(
@@ -73,8 +85,14 @@ public enum UpdateInputRules {
     /// spaces, no other host. The SHA-256 must be 64 hex characters.
     public static func imageURL(for image: ImageSource, releaseService: String) throws(UpdateFailure) -> String {
         let sha = image.osImageSHA
-        guard sha.utf8.count == 64, sha.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) || (65...70).contains($0) }) else {
-            throw UpdateFailure(step: .downloadImage, reason: .signatureCheck, message: "os_image_sha: must be 64 hex characters")
+        guard sha.utf8.count == 64,
+            sha.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) || (65...70).contains($0) })
+        else {
+            throw UpdateFailure(
+                step: .downloadImage,
+                reason: .signatureCheck,
+                message: "os_image_sha: must be 64 hex characters"
+            )
         }
         guard !releaseService.isEmpty else {
             throw UpdateFailure(
@@ -98,14 +116,16 @@ public enum UpdateInputRules {
             full = releaseService + "/" + path.drop { $0 == "/" }
         }
         let rest = full.dropFirst(releaseService.count + 1)
-        let unsafe = rest.isEmpty || rest.contains(where: { $0 == " " || $0 == "\\" || $0 == "#" || $0.isNewline })
+        let unsafe =
+            rest.isEmpty || rest.contains(where: { $0 == " " || $0 == "\\" || $0 == "#" || $0.isNewline })
             || rest.split(separator: "/").contains { $0 == ".." || $0 == "." }
             || rest.lowercased().contains("%2e") || rest.hasPrefix("/")
         guard !unsafe else {
             throw UpdateFailure(
                 step: .downloadImage,
                 reason: .releaseServiceAuthentication,
-                message: "os_image_url: \(path.prefix(200)) must be a plain path inside the release service (no .., spaces or #)"
+                message:
+                    "os_image_url: \(path.prefix(200)) must be a plain path inside the release service (no .., spaces or #)"
             )
         }
         return full

@@ -77,7 +77,12 @@ public struct AgentService: Service {
         try await node.prepare(os: forcedOS ?? (hasOSRelease ? .ubuntu : .emt))
         logger.info("simulated node", metadata: ["simulate.dir": "\(root)"])
         let environment = node.environment(client: client, fetcher: fetcher, clock: SystemWallClock())
-        try await node.runAgents(configuration: configuration, environment: environment, logger: logger, forcedOS: forcedOS)
+        try await node.runAgents(
+            configuration: configuration,
+            environment: environment,
+            logger: logger,
+            forcedOS: forcedOS
+        )
     }
 
     private func runOnNode(client: any MaintenanceClient, fetcher: any ImageFetcher) async throws {
@@ -88,9 +93,17 @@ public struct AgentService: Service {
             slots = DeviceSlotStore(devices: configuration.slots)
             switch configuration.bootBackend {
             case .grub:
-                boot = GrubBootControl(slotDevices: configuration.slots, entries: configuration.bootEntries, commands: commands)
+                boot = GrubBootControl(
+                    slotDevices: configuration.slots,
+                    entries: configuration.bootEntries,
+                    commands: commands
+                )
             case .systemdBoot:
-                boot = SystemdBootControl(slotDevices: configuration.slots, entries: configuration.bootEntries, commands: commands)
+                boot = SystemdBootControl(
+                    slotDevices: configuration.slots,
+                    entries: configuration.bootEntries,
+                    commands: commands
+                )
             case .simulated:
                 throw AgentError(.configuration, "bootBackend: simulated needs --simulate DIR")
             }
@@ -106,7 +119,12 @@ public struct AgentService: Service {
             client: client,
             clock: SystemWallClock()
         )
-        let agent = UpdateAgent(configuration: configuration, environment: environment, logger: logger, forcedOS: forcedOS)
+        let agent = UpdateAgent(
+            configuration: configuration,
+            environment: environment,
+            logger: logger,
+            forcedOS: forcedOS
+        )
         if try await agent.run() == .rebootRequested {
             logger.info("waiting for the reboot")
             while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }

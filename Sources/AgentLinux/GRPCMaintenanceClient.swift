@@ -26,8 +26,12 @@ public struct GRPCMaintenanceClient<Transport: ClientTransport>: MaintenanceClie
         var options = CallOptions.defaults
         options.timeout = .milliseconds(Int64(timeout * 1000))
         do {
-            let response = try await client.platformUpdateStatus(Self.request(report), metadata: metadata, options: options)
-            return Self.desired(response)
+            let response = try await client.platformUpdateStatus(
+                WireMapping.request(report),
+                metadata: metadata,
+                options: options
+            )
+            return WireMapping.desired(response)
         } catch let error as RPCError {
             throw AgentError(.rpc, "PlatformUpdateStatus: \(error.code): \(error.message)", cause: error)
         } catch {
@@ -44,7 +48,10 @@ public struct GRPCMaintenanceClient<Transport: ClientTransport>: MaintenanceClie
         guard let data = FileManager.default.contents(atPath: tokenPath) else { return "" }
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
+}
 
+/// Conversions between the agent's report and desired state and the generated `maintmgr.v1` types.
+enum WireMapping {
     /// The wire request for a report.
     static func request(_ report: StatusReport) -> Maintmgr_V1_PlatformUpdateStatusRequest {
         var status = Maintmgr_V1_UpdateStatus()

@@ -66,7 +66,12 @@ public final class LoopbackImageServer: Sendable {
             guard let file = files[path], let handle = try? NIOFileHandle(_deprecatedPath: file) else {
                 var headers = HTTPHeaders()
                 headers.add(name: "Content-Length", value: "0")
-                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: .notFound, headers: headers))), promise: nil)
+                context.write(
+                    wrapOutboundOut(
+                        .head(HTTPResponseHead(version: request.version, status: .notFound, headers: headers))
+                    ),
+                    promise: nil
+                )
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
                 return
             }
@@ -80,7 +85,18 @@ public final class LoopbackImageServer: Sendable {
                 guard value < size else {
                     try? handle.close()
                     headers.add(name: "Content-Length", value: "0")
-                    context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: .rangeNotSatisfiable, headers: headers))), promise: nil)
+                    context.write(
+                        wrapOutboundOut(
+                            .head(
+                                HTTPResponseHead(
+                                    version: request.version,
+                                    status: .rangeNotSatisfiable,
+                                    headers: headers
+                                )
+                            )
+                        ),
+                        promise: nil
+                    )
                     context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
                     return
                 }
@@ -90,7 +106,10 @@ public final class LoopbackImageServer: Sendable {
             }
             headers.add(name: "Content-Length", value: "\(size - first)")
             headers.add(name: "Content-Type", value: "application/octet-stream")
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))), promise: nil)
+            context.write(
+                wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))),
+                promise: nil
+            )
             let region = FileRegion(fileHandle: handle, readerIndex: first, endIndex: size)
             context.write(wrapOutboundOut(.body(.fileRegion(region))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in try? handle.close() }

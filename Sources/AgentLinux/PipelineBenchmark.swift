@@ -31,15 +31,36 @@ public struct PipelineBenchmark: Sendable {
         var curl: [Double] = []
         for _ in 0..<runs {
             curl.append(try await Self.curl(url: url, output: work + "/curl.img", expected: expected))
-            ours.append(try await Self.pipeline(fetcher: HTTPImageFetcher(client: http), url: url, slot: work + "/slot.img", expected: expected))
+            ours.append(
+                try await Self.pipeline(
+                    fetcher: HTTPImageFetcher(client: http),
+                    url: url,
+                    slot: work + "/slot.img",
+                    expected: expected
+                )
+            )
         }
         try await http.shutdown()
         try await server.stop()
         let mib = Double(megabytes)
         func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
         report("image: \(megabytes) MiB over loopback HTTP, \(runs) runs each, median")
-        report(String(format: "curl | tee >(sha256sum) > file   %7.3f s   %7.1f MiB/s   (runs: %@)", median(curl), mib / median(curl), curl.map { String(format: "%.2f", $0) }.joined(separator: " ")))
-        report(String(format: "day2-agent image pipeline        %7.3f s   %7.1f MiB/s   (runs: %@)", median(ours), mib / median(ours), ours.map { String(format: "%.2f", $0) }.joined(separator: " ")))
+        report(
+            String(
+                format: "curl | tee >(sha256sum) > file   %7.3f s   %7.1f MiB/s   (runs: %@)",
+                median(curl),
+                mib / median(curl),
+                curl.map { String(format: "%.2f", $0) }.joined(separator: " ")
+            )
+        )
+        report(
+            String(
+                format: "day2-agent image pipeline        %7.3f s   %7.1f MiB/s   (runs: %@)",
+                median(ours),
+                mib / median(ours),
+                ours.map { String(format: "%.2f", $0) }.joined(separator: " ")
+            )
+        )
         report(String(format: "pipeline / curl throughput ratio: %.2f", median(curl) / median(ours)))
     }
 
@@ -67,7 +88,8 @@ public struct PipelineBenchmark: Sendable {
         return digest.finalizeHex()
     }
 
-    static func pipeline(fetcher: HTTPImageFetcher, url: String, slot: String, expected: String) async throws -> Double {
+    static func pipeline(fetcher: HTTPImageFetcher, url: String, slot: String, expected: String) async throws -> Double
+    {
         try? FileManager.default.removeItem(atPath: slot)
         let store = DeviceSlotStore(devices: [slot, slot])
         let pipeline = ImagePipeline(fetcher: fetcher, slots: store, digests: CryptoDigestFactory())
@@ -80,15 +102,22 @@ public struct PipelineBenchmark: Sendable {
 
     static func curl(url: String, output: String, expected: String) async throws -> Double {
         try? FileManager.default.removeItem(atPath: output)
-        let script = "set -o pipefail; curl -sS '\(url)' | tee >(sha256sum > '\(output).sha') > '\(output)'; sync '\(output)'; wait"
+        let script =
+            "set -o pipefail; curl -sS '\(url)' | tee >(sha256sum > '\(output).sha') > '\(output)'; sync '\(output)'; wait"
         let start = ContinuousClock.now
-        let result = try await Subprocess.run(.name("bash"), arguments: ["-c", script], output: .discarded, error: .string(limit: 4096))
+        let result = try await Subprocess.run(
+            .name("bash"),
+            arguments: ["-c", script],
+            output: .discarded,
+            error: .string(limit: 4096)
+        )
         let elapsed = ContinuousClock.now - start
         guard result.terminationStatus.isSuccess else {
             throw AgentError(.command, "curl pipeline failed: \(result.standardError)")
         }
         // tee's process substitution may finish a moment after tee itself.
-        for _ in 0..<50 where (try? String(contentsOfFile: output + ".sha", encoding: .utf8))?.hasPrefix(expected) != true {
+        for _ in 0..<50
+        where (try? String(contentsOfFile: output + ".sha", encoding: .utf8))?.hasPrefix(expected) != true {
             try await Task.sleep(for: .milliseconds(20))
         }
         guard (try? String(contentsOfFile: output + ".sha", encoding: .utf8))?.hasPrefix(expected) == true else {

@@ -9,7 +9,8 @@ public struct SubprocessCommandRunner: CommandRunner {
     public init() {}
 
     public func run(_ command: Command) async throws -> CommandResult {
-        let executable: Executable = command.program.hasPrefix("/") ? .path(.init(command.program)) : .name(command.program)
+        let executable: Executable =
+            command.program.hasPrefix("/") ? .path(.init(command.program)) : .name(command.program)
         var overrides: [Environment.Key: String?] = [:]
         for (key, value) in command.environment {
             if let key = Environment.Key(rawValue: key) { overrides[key] = value }

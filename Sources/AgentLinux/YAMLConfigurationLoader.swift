@@ -13,7 +13,10 @@ public enum YAMLConfigurationLoader {
     public static func raw(path: String) throws -> RawAgentConfiguration {
         var info = stat()
         if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK {
-            throw AgentError(.configuration, "\(path): is a symbolic link; the configuration file must be a regular file")
+            throw AgentError(
+                .configuration,
+                "\(path): is a symbolic link; the configuration file must be a regular file"
+            )
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw AgentError(.configuration, "\(path): cannot be read")

@@ -36,7 +36,11 @@ public struct SimulatedNode: Sendable {
     /// Creates what a fresh node has, keeping whatever already exists: os-release for `os`, slot A holding
     /// `initialImage` (a bootable simulated image when nil), an empty slot B, a boot loader running A, and the
     /// package database.
-    public func prepare(os: NodeOS, initialImage: [UInt8]? = nil, packages: PackageDatabase = PackageDatabase()) async throws {
+    public func prepare(
+        os: NodeOS,
+        initialImage: [UInt8]? = nil,
+        packages: PackageDatabase = PackageDatabase()
+    ) async throws {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let base = fileSystem.base
         try await base.createDirectory("/etc")
@@ -59,7 +63,11 @@ public struct SimulatedNode: Sendable {
             try await base.write(SimulatedBootloader.statePath, Array(data), mode: 0o644)
         }
         if try await base.read(SimulatedCommandRunner.databasePath, refuseSymlink: false) == nil {
-            try await base.write(SimulatedCommandRunner.databasePath, Array(try JSONEncoder().encode(packages)), mode: 0o644)
+            try await base.write(
+                SimulatedCommandRunner.databasePath,
+                Array(try JSONEncoder().encode(packages)),
+                mode: 0o644
+            )
         }
         try await base.createDirectory("/etc/apt/sources.list.d")
     }
@@ -113,7 +121,12 @@ public struct SimulatedNode: Sendable {
         forcedOS: NodeOS? = nil
     ) async throws {
         while !Task.isCancelled {
-            let agent = UpdateAgent(configuration: configuration, environment: environment, logger: logger, forcedOS: forcedOS)
+            let agent = UpdateAgent(
+                configuration: configuration,
+                environment: environment,
+                logger: logger,
+                forcedOS: forcedOS
+            )
             switch try await agent.run() {
             case .rebootRequested:
                 let slot = try await powerCycle()

@@ -82,7 +82,10 @@ public final class FileSlotWriter: SlotWriter {
             let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
             if n < 0 {
                 if errno == EINTR { continue }
-                throw AgentError(.slot, "\(path): write at \(offset + Int64(done)) failed: \(String(cString: strerror(errno)))")
+                throw AgentError(
+                    .slot,
+                    "\(path): write at \(offset + Int64(done)) failed: \(String(cString: strerror(errno)))"
+                )
             }
             done += n
         }
@@ -91,7 +94,9 @@ public final class FileSlotWriter: SlotWriter {
 
     public func sync() throws {
         try power?.check("sync slot \(path)")
-        guard fsync(fd) == 0 else { throw AgentError(.slot, "\(path): fsync failed: \(String(cString: strerror(errno)))") }
+        guard fsync(fd) == 0 else {
+            throw AgentError(.slot, "\(path): fsync failed: \(String(cString: strerror(errno)))")
+        }
     }
 
     public func close() throws {

@@ -10,7 +10,8 @@ import UnixSignals
 struct Day2Agent: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "day2-agent",
-        abstract: "Day2 Platform Update Agent: applies OS updates from the Maintenance Manager inside maintenance windows.",
+        abstract:
+            "Day2 Platform Update Agent: applies OS updates from the Maintenance Manager inside maintenance windows.",
         subcommands: [Run.self, Bench.self],
         defaultSubcommand: Run.self
     )
@@ -43,7 +44,12 @@ struct Run: AsyncParsableCommand {
             guard let value = NodeOS(rawValue: os) else { throw ValidationError("--os: must be ubuntu, debian or emt") }
             forced = value
         }
-        let service = AgentService(configuration: configuration, simulateDirectory: simulate, forcedOS: forced, logger: logger)
+        let service = AgentService(
+            configuration: configuration,
+            simulateDirectory: simulate,
+            forcedOS: forced,
+            logger: logger
+        )
         let group = ServiceGroup(
             configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
@@ -60,7 +66,10 @@ struct Bench: AsyncParsableCommand {
     )
 
     struct Pipeline: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "pipeline", abstract: "Download → sha256 → slot file.")
+        static let configuration = CommandConfiguration(
+            commandName: "pipeline",
+            abstract: "Download → sha256 → slot file."
+        )
 
         @Option(help: "Image size in MiB.") var megabytes = 512
         @Option(help: "Runs of each (the median is reported).") var runs = 3

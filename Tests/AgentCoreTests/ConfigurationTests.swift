@@ -42,16 +42,28 @@ struct ConfigurationTests {
         arguments: [
             ("GUID", { @Sendable (raw: inout RawAgentConfiguration) in raw.GUID = nil }),
             ("GUID", { @Sendable (raw: inout RawAgentConfiguration) in raw.GUID = "not-a-uuid" }),
-            ("updateServiceURL", { @Sendable (raw: inout RawAgentConfiguration) in raw.updateServiceURL = "mm.example.com" }),
-            ("updateServiceURL", { @Sendable (raw: inout RawAgentConfiguration) in raw.updateServiceURL = "host:99999" }),
+            (
+                "updateServiceURL",
+                { @Sendable (raw: inout RawAgentConfiguration) in raw.updateServiceURL = "mm.example.com" }
+            ),
+            (
+                "updateServiceURL",
+                { @Sendable (raw: inout RawAgentConfiguration) in raw.updateServiceURL = "host:99999" }
+            ),
             ("metadataPath", { @Sendable (raw: inout RawAgentConfiguration) in raw.metadataPath = "relative.json" }),
             ("jwt.accessTokenPath", { @Sendable (raw: inout RawAgentConfiguration) in raw.jwt = nil }),
             ("tickerInterval", { @Sendable (raw: inout RawAgentConfiguration) in raw.tickerInterval = "soon" }),
             ("downloadWindow", { @Sendable (raw: inout RawAgentConfiguration) in raw.downloadWindow = "-1h" }),
-            ("releaseServiceFQDN", { @Sendable (raw: inout RawAgentConfiguration) in raw.releaseServiceFQDN = "ftp://x" }),
+            (
+                "releaseServiceFQDN",
+                { @Sendable (raw: inout RawAgentConfiguration) in raw.releaseServiceFQDN = "ftp://x" }
+            ),
             ("slots", { @Sendable (raw: inout RawAgentConfiguration) in raw.slots = ["/dev/sda2"] }),
             ("bootBackend", { @Sendable (raw: inout RawAgentConfiguration) in raw.bootBackend = "lilo" }),
-            ("bootEntries", { @Sendable (raw: inout RawAgentConfiguration) in raw.slots = ["/dev/sda2", "/dev/sda3"] }),
+            (
+                "bootEntries",
+                { @Sendable (raw: inout RawAgentConfiguration) in raw.slots = ["/dev/sda2", "/dev/sda3"] }
+            ),
             ("healthChecks[1]", { @Sendable (raw: inout RawAgentConfiguration) in raw.healthChecks = [["true"], []] }),
         ] as [(String, @Sendable (inout RawAgentConfiguration) -> Void)]
     )

@@ -1,6 +1,6 @@
 import AgentCore
-import Day2Model
 import AgentSimulation
+import Day2Model
 import Foundation
 import Testing
 
@@ -47,7 +47,10 @@ struct CrashHarnessTests {
             let boot = try await harness.bootloader()
             #expect(harness.temporaryFiles().isEmpty, "crash point \(point): \(harness.temporaryFiles())")
             #expect(boot.oneTimeSlot == nil, "crash point \(point)")
-            #expect(boot.bootedSlot == boot.defaultSlot, "crash point \(point): runs \(boot.bootedSlot), default \(boot.defaultSlot)")
+            #expect(
+                boot.bootedSlot == boot.defaultSlot,
+                "crash point \(point): runs \(boot.bootedSlot), default \(boot.defaultSlot)"
+            )
             #expect(harness.node.slots.contents(.a) == NodeHarness.oldImage, "crash point \(point): slot A changed")
             switch metadata.updateStatus {
             case .upToDate:
@@ -65,7 +68,9 @@ struct CrashHarnessTests {
                 Issue.record("crash point \(point): final status \(metadata.updateStatus)")
             }
         }
-        print("crash harness (immutable): \(total) crash points covered, \(updated) ended UPDATED on slot B, \(failed) ended FAILED on slot A (power lost before the commit)")
+        print(
+            "crash harness (immutable): \(total) crash points covered, \(updated) ended UPDATED on slot B, \(failed) ended FAILED on slot A (power lost before the commit)"
+        )
         #expect(updated + failed == total)
         #expect(updated > failed)
     }
@@ -82,12 +87,23 @@ struct CrashHarnessTests {
             let losses = try await harness.drive(maxTicks: 300, until: NodeHarness.settled)
             #expect(losses == 1, "crash point \(point)")
             let metadata = try await harness.metadata()
-            #expect(metadata.updateStatus == .upToDate, "crash point \(point): \(metadata.updateStatus) \(metadata.updateLog)")
+            #expect(
+                metadata.updateStatus == .upToDate,
+                "crash point \(point): \(metadata.updateStatus) \(metadata.updateLog)"
+            )
             #expect(harness.temporaryFiles().isEmpty, "crash point \(point): \(harness.temporaryFiles())")
             let folder = harness.root + "/etc/apt/sources.list.d/"
-            #expect(try String(contentsOfFile: folder + "day2-agent-0.sources", encoding: .utf8) == NodeHarness.signedRepo + "\n")
-            #expect(try String(contentsOfFile: folder + "ubuntu.list", encoding: .utf8).hasPrefix("deb [signed-by=/k.gpg]"))
-            #expect(try String(contentsOfFile: harness.root + AptChain.grubDropIn, encoding: .utf8) == AptChain.grubDropInContent("intel_iommu=on"))
+            #expect(
+                try String(contentsOfFile: folder + "day2-agent-0.sources", encoding: .utf8) == NodeHarness.signedRepo
+                    + "\n"
+            )
+            #expect(
+                try String(contentsOfFile: folder + "ubuntu.list", encoding: .utf8).hasPrefix("deb [signed-by=/k.gpg]")
+            )
+            #expect(
+                try String(contentsOfFile: harness.root + AptChain.grubDropIn, encoding: .utf8)
+                    == AptChain.grubDropInContent("intel_iommu=on")
+            )
             let db = try await harness.node.commands.database()
             #expect(db.installed["htop"] == "3.0.5-7" && db.installed["net-tools"] == "1.60-26", "crash point \(point)")
         }

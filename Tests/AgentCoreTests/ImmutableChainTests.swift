@@ -1,6 +1,6 @@
 import AgentCore
-import Day2Model
 import AgentSimulation
+import Day2Model
 import Foundation
 import Testing
 
@@ -38,7 +38,10 @@ struct ImmutableChainTests {
     func failedBoot() async throws {
         let harness = try await NodeHarness.make(os: .emt, desired: NodeHarness.immutableDesired())
         defer { harness.remove() }
-        _ = FileManager.default.createFile(atPath: harness.root + SimulatedBootloader.failNextBootPath, contents: Data())
+        _ = FileManager.default.createFile(
+            atPath: harness.root + SimulatedBootloader.failNextBootPath,
+            contents: Data()
+        )
         try await harness.drive(until: NodeHarness.settled)
         let metadata = try await harness.metadata()
         #expect(metadata.updateStatus == .failed)
@@ -69,7 +72,10 @@ struct ImmutableChainTests {
     @Test("a corrupted image (sha mismatch) fails with signaturecheck and is never made bootable")
     func corruptedImage() async throws {
         let wrong = String(repeating: "0", count: 64)
-        let harness = try await NodeHarness.make(os: .emt, desired: NodeHarness.immutableDesired(image: NodeHarness.newImageSource(sha: wrong)))
+        let harness = try await NodeHarness.make(
+            os: .emt,
+            desired: NodeHarness.immutableDesired(image: NodeHarness.newImageSource(sha: wrong))
+        )
         defer { harness.remove() }
         harness.clock.set(Double(NodeHarness.window.startSeconds))  // straight into the window
         try await harness.drive(until: NodeHarness.settled)
@@ -101,11 +107,19 @@ struct ImmutableChainTests {
         defer { harness.remove() }
         _ = try await harness.agent().tick()
         let plan = try #require(try await harness.metadata().day2.preDownload)
-        #expect(plan.startAt >= NodeHarness.window.startSeconds - 360 && plan.startAt < NodeHarness.window.startSeconds - 300)
+        #expect(
+            plan.startAt >= NodeHarness.window.startSeconds - 360
+                && plan.startAt < NodeHarness.window.startSeconds - 300
+        )
         // A restarted agent with another random source keeps the plan.
         let other = UpdateAgent(
             configuration: harness.configuration,
-            environment: harness.node.environment(client: harness.client, fetcher: harness.fetcher, clock: harness.clock, random: { 0.99 }),
+            environment: harness.node.environment(
+                client: harness.client,
+                fetcher: harness.fetcher,
+                clock: harness.clock,
+                random: { 0.99 }
+            ),
             logger: harness.logger
         )
         _ = try await other.tick()
@@ -127,7 +141,10 @@ struct ImmutableChainTests {
     func alreadyApplied() async throws {
         let harness = try await NodeHarness.make(os: .emt, desired: NodeHarness.immutableDesired())
         defer { harness.remove() }
-        let store = MetadataStore(fileSystem: PosixFileSystem(root: harness.root), path: harness.configuration.metadataPath)
+        let store = MetadataStore(
+            fileSystem: PosixFileSystem(root: harness.root),
+            path: harness.configuration.metadataPath
+        )
         var metadata = try await store.load()
         metadata.osProfileUpdateSourceActual = NodeHarness.newImageSource()
         try await store.save(metadata)

@@ -13,7 +13,8 @@ struct InputRulesTests {
 
     @Test("repositories: DEB822 needs Signed-By; one-line entries need signed-by=")
     func repositories() throws {
-        let signed = "Types: deb\nURIs: https://repo.example.com/apt\nSuites: jammy\nComponents: main\nSigned-By: /usr/share/keyrings/example.gpg"
+        let signed =
+            "Types: deb\nURIs: https://repo.example.com/apt\nSuites: jammy\nComponents: main\nSigned-By: /usr/share/keyrings/example.gpg"
         try UpdateInputRules.checkRepository(signed, index: 0)
         try UpdateInputRules.checkRepository("deb [signed-by=/k.gpg] https://r.example.com jammy main", index: 0)
         let unsigned = "Types: deb\nURIs: https://repo.example.com/apt\nSuites: jammy\nComponents: main"
@@ -37,16 +38,25 @@ struct InputRulesTests {
     func imageURL() throws {
         let sha = String(repeating: "ab", count: 32)
         let rs = "https://files-rs.example.com"
-        let ok = try UpdateInputRules.imageURL(for: ImageSource(osImageURL: "repo/emt-3.0.raw.gz", osImageSHA: sha), releaseService: rs)
+        let ok = try UpdateInputRules.imageURL(
+            for: ImageSource(osImageURL: "repo/emt-3.0.raw.gz", osImageSHA: sha),
+            releaseService: rs
+        )
         #expect(ok == "https://files-rs.example.com/repo/emt-3.0.raw.gz")
         let absolute = try UpdateInputRules.imageURL(
             for: ImageSource(osImageURL: "https://files-rs.example.com/a/b.img", osImageSHA: sha),
             releaseService: rs
         )
         #expect(absolute == "https://files-rs.example.com/a/b.img")
-        for bad in ["https://evil.example.com/a.img", "https://files-rs.example.com.evil.com/a.img", "../../etc/shadow", "a/../../b", "a/%2e%2e/b", ""] {
+        for bad in [
+            "https://evil.example.com/a.img", "https://files-rs.example.com.evil.com/a.img", "../../etc/shadow",
+            "a/../../b", "a/%2e%2e/b", "",
+        ] {
             do {
-                _ = try UpdateInputRules.imageURL(for: ImageSource(osImageURL: bad, osImageSHA: sha), releaseService: rs)
+                _ = try UpdateInputRules.imageURL(
+                    for: ImageSource(osImageURL: bad, osImageSHA: sha),
+                    releaseService: rs
+                )
                 Issue.record("accepted \(bad)")
             } catch {
                 #expect(error.reason == .releaseServiceAuthentication, "\(bad)")

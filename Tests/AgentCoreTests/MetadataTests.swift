@@ -23,10 +23,15 @@ struct MetadataTests {
         try await store.save(metadata)
         #expect(try await store.load() == metadata)
         let text = try String(contentsOfFile: root + "/pua/metadata.json", encoding: .utf8)
-        for key in ["updateTime", "updateDuration", "updateInProgress", "updateStatus", "updateLog", "singleSchedule", "repeatedSchedules", "updateSource", "singleScheduleFinished", "installedPackages", "\"start_seconds\":1", "\"kernel_command\":\"quiet\""] {
+        for key in [
+            "updateTime", "updateDuration", "updateInProgress", "updateStatus", "updateLog", "singleSchedule",
+            "repeatedSchedules", "updateSource", "singleScheduleFinished", "installedPackages", "\"start_seconds\":1",
+            "\"kernel_command\":\"quiet\"",
+        ] {
             #expect(text.contains(key), "\(key)")
         }
-        let old = #"{"updateStatus":"STATUS_TYPE_STARTED","updateInProgress":"OS","singleSchedule":{"start_seconds":5},"repeatedSchedule":null,"updateLog":""}"#
+        let old =
+            #"{"updateStatus":"STATUS_TYPE_STARTED","updateInProgress":"OS","singleSchedule":{"start_seconds":5},"repeatedSchedule":null,"updateLog":""}"#
         try Data(old.utf8).write(to: URL(fileURLWithPath: root + "/pua/metadata.json"))
         let read = try await store.load()
         #expect(read.updateStatus == .started && read.singleSchedule?.startSeconds == 5 && read.day2.job == nil)

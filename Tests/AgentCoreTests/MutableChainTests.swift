@@ -1,6 +1,6 @@
 import AgentCore
-import Day2Model
 import AgentSimulation
+import Day2Model
 import Foundation
 import Testing
 
@@ -15,16 +15,22 @@ struct MutableChainTests {
         #expect(metadata.updateStatus == .upToDate)
         #expect(metadata.updateLog.contains("\"package_name\":\"htop\""))
         #expect(metadata.updateLog.contains("\"version\":\"3.0.5-7\""))
-        let programs = try await harness.node.commands.recorded().map { ([$0.program] + $0.arguments.filter { !$0.hasPrefix("-") && !$0.contains("::") }).prefix(3).joined(separator: " ") }
+        let programs = try await harness.node.commands.recorded().map {
+            ([$0.program] + $0.arguments.filter { !$0.hasPrefix("-") && !$0.contains("::") }).prefix(3).joined(
+                separator: " "
+            )
+        }
         let chain = programs.filter { !$0.hasPrefix("apt list") }
         #expect(
             chain == [
-                "apt-get update", "apt-get install day2-agent", "update-grub", "apt-get install htop", "apt-get install htop",
+                "apt-get update", "apt-get install day2-agent", "update-grub", "apt-get install htop",
+                "apt-get install htop",
                 "apt-get upgrade", "dpkg htop net-tools",
             ],
             "\(chain)"
         )
-        let sources = try FileManager.default.contentsOfDirectory(atPath: harness.root + "/etc/apt/sources.list.d").sorted()
+        let sources = try FileManager.default.contentsOfDirectory(atPath: harness.root + "/etc/apt/sources.list.d")
+            .sorted()
         #expect(sources == ["day2-agent-0.sources", "ubuntu.list"])
         let dropIn = try String(contentsOfFile: harness.root + AptChain.grubDropIn, encoding: .utf8)
         #expect(dropIn.contains("${GRUB_CMDLINE_LINUX_DEFAULT} intel_iommu=on"))
@@ -39,7 +45,9 @@ struct MutableChainTests {
     func ownSourcesOnly() async throws {
         let harness = try await NodeHarness.make(os: .ubuntu, desired: NodeHarness.mutableDesired(repos: []))
         defer { harness.remove() }
-        try Data("stale".utf8).write(to: URL(fileURLWithPath: harness.root + "/etc/apt/sources.list.d/day2-agent-7.sources"))
+        try Data("stale".utf8).write(
+            to: URL(fileURLWithPath: harness.root + "/etc/apt/sources.list.d/day2-agent-7.sources")
+        )
         try await harness.drive(until: NodeHarness.settled)
         let sources = try FileManager.default.contentsOfDirectory(atPath: harness.root + "/etc/apt/sources.list.d")
         #expect(sources == ["ubuntu.list"])
@@ -49,7 +57,10 @@ struct MutableChainTests {
         "bad input fails the window with a reason and applies nothing",
         arguments: [
             (NodeHarness.mutableDesired(kernel: "quiet; rm -rf /"), "kernel_command"),
-            (NodeHarness.mutableDesired(repos: ["Types: deb\nURIs: https://x\nSuites: jammy\nComponents: main"]), "Signed-By"),
+            (
+                NodeHarness.mutableDesired(repos: ["Types: deb\nURIs: https://x\nSuites: jammy\nComponents: main"]),
+                "Signed-By"
+            ),
             (NodeHarness.mutableDesired(packages: "htop\n--force-yes"), "installed_packages[1]"),
         ]
     )
@@ -62,7 +73,11 @@ struct MutableChainTests {
         let commands = try await harness.node.commands.recorded().filter { $0.program != "apt" }
         #expect(commands.isEmpty, "\(commands)")
         #expect(!FileManager.default.fileExists(atPath: harness.root + AptChain.grubDropIn))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: harness.root + "/etc/apt/sources.list.d") == ["ubuntu.list"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: harness.root + "/etc/apt/sources.list.d") == [
+                "ubuntu.list"
+            ]
+        )
         #expect(harness.node.rebooter.reboots == 0)
     }
 
@@ -90,7 +105,9 @@ struct MutableChainTests {
             harness.clock.advance(60)
         }
         let after = try await harness.node.commands.recorded().filter { $0.program != "apt" }.count
-        #expect(after == (try await harness.node.commands.recorded().prefix(before).filter { $0.program != "apt" }.count))
+        #expect(
+            after == (try await harness.node.commands.recorded().prefix(before).filter { $0.program != "apt" }.count)
+        )
         #expect(harness.node.rebooter.reboots == 1)
     }
 }

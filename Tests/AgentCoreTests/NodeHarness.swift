@@ -1,6 +1,6 @@
 import AgentCore
-import Day2Model
 import AgentSimulation
+import Day2Model
 import Foundation
 import Logging
 import Testing
@@ -35,8 +35,15 @@ struct NodeHarness {
     /// The window used by most tests: opens 10 minutes after the start, for an hour.
     static let window = SingleWindow(startSeconds: Int64(start) + 600, endSeconds: Int64(start) + 4200)
 
-    static func immutableDesired(image: ImageSource = newImageSource(), window: SingleWindow? = window) -> DesiredState {
-        DesiredState(osType: .immutable, updateSource: UpdateSourceRecord(), singleWindow: window, repeatedWindows: [], image: image)
+    static func immutableDesired(image: ImageSource = newImageSource(), window: SingleWindow? = window) -> DesiredState
+    {
+        DesiredState(
+            osType: .immutable,
+            updateSource: UpdateSourceRecord(),
+            singleWindow: window,
+            repeatedWindows: [],
+            image: image
+        )
     }
 
     static let signedRepo =
@@ -151,7 +158,8 @@ struct NodeHarness {
     /// Settled: no job, and the final status (UPDATED is turned into UP_TO_DATE after it was reported).
     static func settled(_ metadata: AgentMetadata) -> Bool {
         metadata.day2.job == nil && (metadata.updateStatus == .upToDate || metadata.updateStatus == .failed)
-            && (metadata.osProfileUpdateSourceActual != nil || metadata.updateStatus == .failed || metadata.updateLog.contains("installed"))
+            && (metadata.osProfileUpdateSourceActual != nil || metadata.updateStatus == .failed
+                || metadata.updateLog.contains("installed"))
     }
 
     func remove() {

@@ -31,20 +31,27 @@ struct ParsingTests {
 
     @Test("dpkg -l: only ii lines count as installed")
     func dpkg() {
-        let output = "Desired=Unknown\n||/ Name Version\nii  htop:amd64  3.0.5-7  amd64  viewer\nrc  old  1.0  amd64  removed\n"
+        let output =
+            "Desired=Unknown\n||/ Name Version\nii  htop:amd64  3.0.5-7  amd64  viewer\nrc  old  1.0  amd64  removed\n"
         #expect(AptChain.installedVersions(dpkgList: output) == ["htop": "3.0.5-7"])
     }
 
     @Test("APT source files: ours are named day2-agent-*, DEB822 stanzas one per file")
     func sourceFiles() {
-        let files = AptChain.sourceFiles(["Types: deb\nURIs: x\nSuites: y\nComponents: z\nSigned-By: k", "deb [signed-by=/k] https://r jammy main"])
+        let files = AptChain.sourceFiles([
+            "Types: deb\nURIs: x\nSuites: y\nComponents: z\nSigned-By: k", "deb [signed-by=/k] https://r jammy main",
+        ])
         #expect(files.keys.sorted() == ["day2-agent-0.list", "day2-agent-0.sources"])
         #expect(files.keys.allSatisfy { $0.hasPrefix(AptChain.ownedPrefix) })
     }
 
     @Test("the GRUB drop-in appends to the distribution's defaults")
     func grub() {
-        #expect(AptChain.grubDropInContent("intel_iommu=on").contains("GRUB_CMDLINE_LINUX_DEFAULT=\"${GRUB_CMDLINE_LINUX_DEFAULT} intel_iommu=on\""))
+        #expect(
+            AptChain.grubDropInContent("intel_iommu=on").contains(
+                "GRUB_CMDLINE_LINUX_DEFAULT=\"${GRUB_CMDLINE_LINUX_DEFAULT} intel_iommu=on\""
+            )
+        )
     }
 
     @Test("a failure detail names the step and the reason in the update_log schema")

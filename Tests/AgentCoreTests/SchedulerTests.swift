@@ -50,7 +50,13 @@ struct SchedulerTests {
 
     @Test("a leap-day window comes round in the next leap year")
     func leapDay() {
-        let cron = RepeatedWindow(durationSeconds: 600, cronMinutes: "0", cronHours: "0", cronDayMonth: "29", cronMonth: "2")
+        let cron = RepeatedWindow(
+            durationSeconds: 600,
+            cronMinutes: "0",
+            cronHours: "0",
+            cronDayMonth: "29",
+            cronMonth: "2"
+        )
         let scheduler = MaintenanceScheduler(single: nil, repeated: [cron])
         #expect(scheduler.nextStart(after: 1_803_859_200) == 1_835_395_200)  // 2027-03-01 → 2028-02-29
         #expect(scheduler.openWindows(at: 1_835_395_200 + 599).count == 1)
@@ -68,7 +74,10 @@ struct SchedulerTests {
         #expect(first == 1_792_888_200)
         #expect(scheduler.nextStart(after: 1_792_888_200)! > 1_792_888_200 + 86400 - 7200)
         // The same cron in UTC opens at a different instant.
-        let utc = MaintenanceScheduler(single: nil, repeated: [RepeatedWindow(durationSeconds: 1800, cronMinutes: "30", cronHours: "2")])
+        let utc = MaintenanceScheduler(
+            single: nil,
+            repeated: [RepeatedWindow(durationSeconds: 1800, cronMinutes: "30", cronHours: "2")]
+        )
         #expect(utc.nextStart(after: 1_792_801_800) != first)
     }
 
@@ -90,15 +99,55 @@ struct SchedulerTests {
     @Test("pre-download: jitter inside the download window, kept for the same image and window")
     func preDownload() {
         let window: Int64 = 100_000
-        let early = PreDownloadPlan.plan(existing: nil, sha256: "s", windowStart: window, now: 0, immediate: 600, spread: 21600, random: { 0.5 })
+        let early = PreDownloadPlan.plan(
+            existing: nil,
+            sha256: "s",
+            windowStart: window,
+            now: 0,
+            immediate: 600,
+            spread: 21600,
+            random: { 0.5 }
+        )
         #expect(early.startAt == window - 600 - 10800)
-        let kept = PreDownloadPlan.plan(existing: early, sha256: "s", windowStart: window, now: 50, immediate: 600, spread: 21600, random: { 0.9 })
+        let kept = PreDownloadPlan.plan(
+            existing: early,
+            sha256: "s",
+            windowStart: window,
+            now: 50,
+            immediate: 600,
+            spread: 21600,
+            random: { 0.9 }
+        )
         #expect(kept == early)
-        let inside = PreDownloadPlan.plan(existing: nil, sha256: "s", windowStart: window, now: window - 1600, immediate: 600, spread: 21600, random: { 0.5 })
+        let inside = PreDownloadPlan.plan(
+            existing: nil,
+            sha256: "s",
+            windowStart: window,
+            now: window - 1600,
+            immediate: 600,
+            spread: 21600,
+            random: { 0.5 }
+        )
         #expect(inside.startAt == window - 1100)
-        let late = PreDownloadPlan.plan(existing: nil, sha256: "s", windowStart: window, now: window - 60, immediate: 600, spread: 21600, random: { 0.5 })
+        let late = PreDownloadPlan.plan(
+            existing: nil,
+            sha256: "s",
+            windowStart: window,
+            now: window - 60,
+            immediate: 600,
+            spread: 21600,
+            random: { 0.5 }
+        )
         #expect(late.startAt == window - 60)
-        let otherImage = PreDownloadPlan.plan(existing: early, sha256: "t", windowStart: window, now: 0, immediate: 600, spread: 21600, random: { 0 })
+        let otherImage = PreDownloadPlan.plan(
+            existing: early,
+            sha256: "t",
+            windowStart: window,
+            now: 0,
+            immediate: 600,
+            spread: 21600,
+            random: { 0 }
+        )
         #expect(otherImage.startAt == window - 600 - 21600)
     }
 }

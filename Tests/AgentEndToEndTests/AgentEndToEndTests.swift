@@ -42,7 +42,9 @@ struct AgentEndToEndTests {
 
     @Test("window opens: download, verify, write, boot, commit; a corrupted image and a failed boot end FAILED")
     func update() async throws {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("day2-e2e-\(UUID().uuidString.prefix(8))").path
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "day2-e2e-\(UUID().uuidString.prefix(8))"
+        ).path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }
         var logger = Logger(label: "e2e")
@@ -60,9 +62,18 @@ struct AgentEndToEndTests {
         let tenant = project.id
         let region = try await store.createRegion(tenant: tenant, Region(name: "europe"))
         let site = try await store.createSite(tenant: tenant, Site(name: "berlin", regionId: region.resourceId))
-        let current = try await store.createOSResource(tenant: tenant, Self.os("3.0.20260101.0100", sha: String(repeating: "1", count: 64)))
-        let newOS = try await store.createOSResource(tenant: tenant, Self.os("3.0.20260201.0100", sha: CryptoDigestFactory.hex(good)))
-        let corrupt = try await store.createOSResource(tenant: tenant, Self.os("3.0.20260201.0200", sha: String(repeating: "ab", count: 32)))
+        let current = try await store.createOSResource(
+            tenant: tenant,
+            Self.os("3.0.20260101.0100", sha: String(repeating: "1", count: 64))
+        )
+        let newOS = try await store.createOSResource(
+            tenant: tenant,
+            Self.os("3.0.20260201.0100", sha: CryptoDigestFactory.hex(good))
+        )
+        let corrupt = try await store.createOSResource(
+            tenant: tenant,
+            Self.os("3.0.20260201.0200", sha: String(repeating: "ab", count: 32))
+        )
         let toNew = try await store.createPolicy(
             tenant: tenant,
             OSUpdatePolicy(name: "to-new", targetOsId: newOS.resourceId, updatePolicy: .target)
@@ -74,7 +85,10 @@ struct AgentEndToEndTests {
         var nodes: [Node] = []
         for (index, policy) in [toNew, toCorrupt, toNew].enumerated() {
             let uuid = String(format: "%08x-1111-4222-8333-%012x", index + 1, index + 1)
-            let host = try await store.createHost(tenant: tenant, HostResource(name: "edge-\(index)", uuid: uuid, siteId: site.resourceId))
+            let host = try await store.createHost(
+                tenant: tenant,
+                HostResource(name: "edge-\(index)", uuid: uuid, siteId: site.resourceId)
+            )
             let instance = try await store.createInstance(
                 tenant: tenant,
                 Instance(
@@ -90,11 +104,19 @@ struct AgentEndToEndTests {
         let opens = Int64(Date().timeIntervalSince1970) + 4
         _ = try await store.createSingleSchedule(
             tenant: tenant,
-            SingleSchedule(name: "tonight", target: .site(site.resourceId), startSeconds: opens, endSeconds: opens + 600)
+            SingleSchedule(
+                name: "tonight",
+                target: .site(site.resourceId),
+                startSeconds: opens,
+                endSeconds: opens + 600
+            )
         )
         // The third node's new slot will not boot.
         try FileManager.default.createDirectory(atPath: nodes[2].folder, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: nodes[2].folder + SimulatedBootloader.failNextBootPath, contents: Data())
+        _ = FileManager.default.createFile(
+            atPath: nodes[2].folder + SimulatedBootloader.failNextBootPath,
+            contents: Data()
+        )
 
         // The orchestrator, in process, on free ports.
         var configuration = OrchestratorConfiguration()
@@ -112,7 +134,11 @@ struct AgentEndToEndTests {
             onReady: { readyContinuation.yield($0) }
         )
         let token = try await TokenVerifier(hmacSecret: Self.secret, jwksURL: nil).issue(
-            Claims(subject: "agent", expires: Date().addingTimeInterval(3600), roles: [Roles.role(project: tenant, suffix: Roles.agentSuffix)])
+            Claims(
+                subject: "agent",
+                expires: Date().addingTimeInterval(3600),
+                roles: [Roles.role(project: tenant, suffix: Roles.agentSuffix)]
+            )
         )
         try token.write(toFile: work + "/token", atomically: true, encoding: .utf8)
 
@@ -128,10 +154,21 @@ struct AgentEndToEndTests {
 
             // Three agents, exactly as `day2-agent run --config FILE --simulate DIR --os emt` runs them.
             for node in nodes {
-                let service = try Self.agent(node: node, grpcPort: grpcPort, imageServer: server.baseURL, work: work, logger: logger)
+                let service = try Self.agent(
+                    node: node,
+                    grpcPort: grpcPort,
+                    imageServer: server.baseURL,
+                    work: work,
+                    logger: logger
+                )
                 group.addTask { try await service.runUntilCancelled() }
             }
-            let finished = try await Self.waitForFinalStates(store: store, tenant: tenant, nodes: nodes, updatedOS: newOS.resourceId)
+            let finished = try await Self.waitForFinalStates(
+                store: store,
+                tenant: tenant,
+                nodes: nodes,
+                updatedOS: newOS.resourceId
+            )
             group.cancelAll()
             return finished
         }
@@ -149,20 +186,32 @@ struct AgentEndToEndTests {
         #expect(finished[1].osId == current.resourceId)
         #expect(finished[1].updateStatus.status.hasPrefix("Update failed"))
         let run1 = runs.filter { $0.instanceId == nodes[1].instance.resourceId }
-        #expect(run1.contains { $0.status.hasPrefix("Update failed") && $0.statusDetails.contains("signaturecheck") }, "\(run1.map(\.statusDetails))")
+        #expect(
+            run1.contains { $0.status.hasPrefix("Update failed") && $0.statusDetails.contains("signaturecheck") },
+            "\(run1.map(\.statusDetails))"
+        )
         #expect(try await SimulatedNode(root: nodes[1].folder).bootloader.state().boots == 0)
 
         // Node 2: the new slot failed to boot: FAILED (bootloader, rolled back), OS unchanged, on slot A.
         #expect(finished[2].osId == current.resourceId)
         #expect(finished[2].updateStatus.status.hasPrefix("Update failed"))
         let run2 = runs.filter { $0.instanceId == nodes[2].instance.resourceId }
-        #expect(run2.contains { $0.statusDetails.contains("bootloader") && $0.statusDetails.contains("rolledback") }, "\(run2.map(\.statusDetails))")
+        #expect(
+            run2.contains { $0.statusDetails.contains("bootloader") && $0.statusDetails.contains("rolledback") },
+            "\(run2.map(\.statusDetails))"
+        )
         let boot2 = try await SimulatedNode(root: nodes[2].folder).bootloader.state()
         #expect(boot2.bootedSlot == .a && boot2.defaultSlot == .a)
         try await server.stop()
     }
 
-    static func agent(node: Node, grpcPort: Int, imageServer: String, work: String, logger: Logger) throws -> AgentService {
+    static func agent(
+        node: Node,
+        grpcPort: Int,
+        imageServer: String,
+        work: String,
+        logger: Logger
+    ) throws -> AgentService {
         let yaml = """
             GUID: \(node.host.uuid ?? "")
             updateServiceURL: http://127.0.0.1:\(grpcPort)
@@ -182,7 +231,12 @@ struct AgentEndToEndTests {
         let path = node.folder + ".yaml"
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         let configuration = try YAMLConfigurationLoader.load(path: path)
-        return AgentService(configuration: configuration, simulateDirectory: node.folder, forcedOS: .emt, logger: logger)
+        return AgentService(
+            configuration: configuration,
+            simulateDirectory: node.folder,
+            forcedOS: .emt,
+            logger: logger
+        )
     }
 
     /// Polls the inventory until node 0 runs the new OS and the others failed (at most 60 s).
@@ -196,7 +250,9 @@ struct AgentEndToEndTests {
         for _ in 0..<240 {
             try await Task.sleep(for: .milliseconds(250))
             finished = []
-            for node in nodes { finished.append(try await store.instance(tenant: tenant, id: node.instance.resourceId)) }
+            for node in nodes {
+                finished.append(try await store.instance(tenant: tenant, id: node.instance.resourceId))
+            }
             let updated = finished[0].osId == updatedOS && finished[0].updateStatus.indicator == .idle
             let failed = finished.dropFirst().allSatisfy { $0.updateStatus.status.hasPrefix("Update failed") }
             if updated && failed { break }
