@@ -43,6 +43,10 @@ jwt:
 bootBackend: simulated
 logLevel: error
 YAML
+# The simulated node's repositories offer what the example policy installs, so its window runs the whole chain.
+mkdir -p "$WORK/node"
+echo '{"installed":{"curl":"7.88.1-10"},"available":{"curl":"7.88.1-10+deb12u1","tree":"2.1.0-1"},"downloaded":[]}' \
+    > "$WORK/node/packages.json"
 sleep 2
 "$AGENT" run --config "$WORK/agent.yaml" --simulate "$WORK/node" --os ubuntu &
 AGENT_PID=$!
@@ -55,5 +59,7 @@ for _ in $(seq "$SECONDS_TO_RUN"); do
     [ "$RSS" -gt "$PEAK" ] && PEAK=$RSS
 done
 HWM=$(awk '/^VmHWM/ {print $2}' "/proc/$AGENT_PID/status")
+ANON=$(awk '/^RssAnon/ {print $2}' "/proc/$AGENT_PID/status")
+FILE=$(awk '/^RssFile/ {print $2}' "/proc/$AGENT_PID/status")
 POLLS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["updateStatus"])' "$WORK/node/var/lib/day2-agent/metadata.json")
-echo "agent polling every 1 s for $SECONDS_TO_RUN s: RSS now $(awk '/^VmRSS/ {print $2}' "/proc/$AGENT_PID/status") KiB, peak sampled $PEAK KiB, kernel high-water mark $HWM KiB (status reported: $POLLS)"
+echo "agent polling every 1 s for $SECONDS_TO_RUN s: RSS now $(awk '/^VmRSS/ {print $2}' "/proc/$AGENT_PID/status") KiB, peak sampled $PEAK KiB, kernel high-water mark $HWM KiB; now $ANON KiB anonymous + $FILE KiB file-backed (pages of the binary); last status reported: $POLLS"

@@ -467,7 +467,16 @@ public actor UpdateAgent {
                 metadata.day2.job = next
                 try await save()
                 logger.info("rebooting", metadata: ["update.step": "\(next.step.rawValue)"])
-                try await environment.rebooter.reboot()
+                do {
+                    try await environment.rebooter.reboot()
+                } catch let error as AgentError where error.code == .powerLost {
+                    throw error
+                } catch {
+                    // No reboot happened: go back to the step that asks for it, so the next pass tries again.
+                    metadata.day2.job = job
+                    try await save()
+                    throw error
+                }
                 return .rebootRequested
             case .succeeded(let detail):
                 try await finishUpdated(job, detail: detail)

@@ -2,6 +2,7 @@ import AgentCore
 import AgentSimulation
 import Day2Model
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("Immutable A/B chain (simulated node)")
@@ -155,5 +156,33 @@ struct ImmutableChainTests {
         #expect(harness.node.rebooter.reboots == 0)
         #expect(harness.node.slots.contents(.b).isEmpty)
         #expect(try await harness.metadata().updateStatus == .upToDate)
+    }
+
+    @Test("a reboot that fails is asked for again on the next pass; the update still completes")
+    func rebootFailsOnce() async throws {
+        var harness = try await NodeHarness.make(os: .emt, desired: NodeHarness.immutableDesired())
+        defer { harness.remove() }
+        let failing = FailingOnceRebooter(inner: harness.node.rebooter)
+        harness.rebooter = failing
+        try await harness.drive(until: NodeHarness.settled)
+        #expect(try await harness.metadata().updateStatus == .upToDate)
+        #expect(failing.failures == 1)
+        #expect(try await harness.bootloader().bootedSlot == .b)
+    }
+}
+
+/// Fails the first reboot request, then passes them on.
+final class FailingOnceRebooter: Rebooter {
+    let inner: any Rebooter
+    private let count = Mutex(0)
+    init(inner: any Rebooter) { self.inner = inner }
+    var failures: Int { count.withLock { $0 } }
+    func reboot() async throws {
+        let first = count.withLock { value -> Bool in
+            defer { value = max(value, 1) }
+            return value == 0
+        }
+        if first { throw AgentError(.command, "systemctl reboot exited with 1") }
+        try await inner.reboot()
     }
 }

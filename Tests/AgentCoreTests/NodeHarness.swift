@@ -21,6 +21,8 @@ struct NodeHarness {
     let configuration: AgentConfiguration
     let os: NodeOS
     var logger: Logger
+    /// Replaces the simulated node's rebooter when set.
+    var rebooter: (any Rebooter)?
 
     static func newImageSource(sha: String? = nil, path: String = "images/emt-3.0.2.raw") -> ImageSource {
         ImageSource(
@@ -106,14 +108,17 @@ struct NodeHarness {
             fetcher: fetcher,
             configuration: try AgentConfiguration(raw: raw),
             os: os,
-            logger: logger
+            logger: logger,
+            rebooter: nil
         )
     }
 
     func agent() -> UpdateAgent {
-        UpdateAgent(
+        var environment = node.environment(client: client, fetcher: fetcher, clock: clock, random: { 0.5 })
+        if let rebooter { environment.rebooter = rebooter }
+        return UpdateAgent(
             configuration: configuration,
-            environment: node.environment(client: client, fetcher: fetcher, clock: clock, random: { 0.5 }),
+            environment: environment,
             logger: logger,
             downloadCheckpointBytes: 32 << 10
         )
@@ -135,6 +140,7 @@ struct NodeHarness {
     func drive(maxTicks: Int = 200, until done: (AgentMetadata) -> Bool) async throws -> Int {
         var agent = agent()
         var powerLosses = 0
+        var errors = 0
         for _ in 0..<maxTicks {
             do {
                 if try await agent.tick() == .rebootRequested {
@@ -147,11 +153,14 @@ struct NodeHarness {
                 try await node.powerCycle()
                 agent = self.agent()
                 continue
+            } catch {
+                // As `UpdateAgent.run()` does: a failed pass is logged and the next one goes on.
+                errors += 1
             }
             if !node.power.isOff, done(try await metadata()) { return powerLosses }
             clock.advance(configuration.tickerInterval)
         }
-        Issue.record("the node did not settle in \(maxTicks) ticks")
+        Issue.record("the node did not settle in \(maxTicks) ticks (\(errors) failed passes)")
         return powerLosses
     }
 
