@@ -15,6 +15,7 @@ BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)/day2-agent"
 
 ROOT=$(mktemp -d)
 trap 'rm -rf "$ROOT"' EXIT
+chmod 0755 "$ROOT"
 install -d "$ROOT/DEBIAN" "$ROOT/usr/bin" "$ROOT/lib/systemd/system" "$ROOT/etc/day2-agent" \
     "$ROOT/usr/share/doc/day2-agent"
 install -m 0755 "$BIN" "$ROOT/usr/bin/day2-agent"
