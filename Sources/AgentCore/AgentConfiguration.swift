@@ -25,6 +25,7 @@ public struct AgentConfiguration: Sendable, Equatable {
     /// The node's SMBIOS UUID, sent as `host_guid`.
     public var guid: String
     /// Where the Maintenance Manager listens, as given (`host:port`, `https://host:port` or `http://host:port`).
+    /// `updateServiceURL`: where the Maintenance Manager listens.
     public var updateServiceURL: String
     /// Host of the Maintenance Manager.
     public var serviceHost: String
@@ -34,32 +35,45 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var transport: Transport
     /// PEM bundle of the CA that signs the Maintenance Manager's and the Release Service's certificates (empty:
     /// the system trust store).
+    /// `caFile`: PEM bundle to trust.
     public var caFile: String
     /// The metadata file.
+    /// `metadataPath`: the metadata file.
     public var metadataPath: String
     /// Seconds between polls.
+    /// `tickerInterval`: time between polls (duration text).
     public var tickerInterval: Double
     /// Seconds a poll may take before it is abandoned.
+    /// `pollTimeout`: deadline of one poll (duration text).
     public var pollTimeout: Double
     /// The file holding the bearer token, re-read for every poll.
     public var accessTokenPath: String
     /// Seconds before a window in which the image is downloaded at once.
+    /// `immediateDownloadWindow` (duration text).
     public var immediateDownloadWindow: Double
     /// Seconds before `immediateDownloadWindow` in which the download starts at a random moment.
+    /// `downloadWindow` (duration text).
     public var downloadWindow: Double
     /// Base URL of the Release Service; image paths are resolved against it and must stay below it.
+    /// `releaseServiceFQDN`: base URL of the Release Service.
     public var releaseServiceFQDN: String
     /// `debug`, `info` or `error` (anything else reads as `info`, as upstream).
+    /// `logLevel`: `debug`, `info` or `error`.
     public var logLevel: String
     /// The two A/B slots (block devices or files), `[A, B]`.
+    /// `slots`: slot A and slot B devices.
     public var slots: [String]
     /// The boot loader to drive.
+    /// `bootBackend`: `grub`, `systemd-boot` or `simulated`.
     public var bootBackend: BootBackend
     /// GRUB menu entries (or systemd-boot entry ids) that boot slot A and slot B.
+    /// `bootEntries`: boot entries of slot A and slot B.
     public var bootEntries: [String]
     /// Commands (argument lists) that must all exit 0 on a newly booted slot before it is committed.
+    /// `healthChecks`: commands that must exit 0 before a commit.
     public var healthChecks: [[String]]
     /// The package name of the agent itself, upgraded by the mutable chain's self-update step.
+    /// `agentPackage`: the package the self-update upgrades.
     public var agentPackage: String
 
     /// Validates `raw`, naming the key and the rule of the first problem.
@@ -200,23 +214,29 @@ public struct RawAgentConfiguration: Codable, Sendable, Equatable {
         public init(accessTokenPath: String? = nil) { self.accessTokenPath = accessTokenPath }
     }
 
+    /// Upstream `version` (not used).
     public var version: String?
     public var logLevel: String?
+    /// `GUID`: the node's SMBIOS UUID.
     public var GUID: String?
     public var updateServiceURL: String?
     public var metadataPath: String?
     public var tickerInterval: String?
+    /// `jwt:` block.
     public var jwt: JWT?
     public var immediateDownloadWindow: String?
     public var downloadWindow: String?
     public var releaseServiceFQDN: String?
-    // Upstream keys that Day2 reads but does not need (INBM logs, metrics, node-agent status).
+    /// Upstream INBM status log (not used).
     public var INBCLogsPath: String?
+    /// Upstream INBM granular log (not used).
     public var INBCGranularLogsPath: String?
+    /// Upstream metrics endpoint (not used).
     public var metricsEndpoint: String?
+    /// Upstream metrics interval (not used).
     public var metricsInterval: String?
+    /// Upstream node-agent status endpoint (not used).
     public var statusEndpoint: String?
-    // Day2's own keys.
     public var pollTimeout: String?
     public var caFile: String?
     public var slots: [String]?

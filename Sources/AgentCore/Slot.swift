@@ -1,6 +1,8 @@
 /// One of the two A/B system slots of an immutable node.
 public enum Slot: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Slot A.
     case a = "A"
+    /// Slot B.
     case b = "B"
 
     /// The other slot.

@@ -5,13 +5,21 @@ import Foundation
 public enum StatusDetail {
     /// One `update_log` entry.
     public struct Entry: Sendable, Hashable, Codable {
+        /// `OS`, `application`, …
         public var update_type: String
+        /// The package or OS profile.
         public var package_name: String
+        /// RFC 3339.
         public var update_time: String
+        /// `upgrade` or `install`.
         public var action: String
+        /// `installed`, `failed` or `rolledback`.
         public var status: String
+        /// The version installed (or attempted).
         public var version: String
+        /// A `FailureReason`, or `nofailure`.
         public var failure_reason: String
+        /// What failed, naming the step.
         public var failure_log: String
 
         /// Creates an entry.

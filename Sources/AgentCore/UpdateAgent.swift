@@ -556,7 +556,7 @@ public actor UpdateAgent {
             if command.isEmpty {
                 if try await fs.read(AptChain.grubDropIn, refuseSymlink: false) != nil {
                     try await fs.remove(AptChain.grubDropIn)
-                    try await fs.syncDirectory(MetadataStore<AnyFileSystem>.folderOf(AptChain.grubDropIn))
+                    try await fs.syncDirectory(AnyFileSystem.folder(of: AptChain.grubDropIn))
                     _ = try await run(
                         AptChain.updateGrub,
                         step: .kernelCommandLine,
@@ -564,7 +564,7 @@ public actor UpdateAgent {
                     )
                 }
             } else {
-                try await fs.createDirectory(MetadataStore<AnyFileSystem>.folderOf(AptChain.grubDropIn))
+                try await fs.createDirectory(AnyFileSystem.folder(of: AptChain.grubDropIn))
                 try await fs.writeAtomically(
                     AptChain.grubDropIn,
                     Array(AptChain.grubDropInContent(String(command)).utf8),
@@ -798,9 +798,4 @@ public actor UpdateAgent {
     private func save() async throws {
         try await store.save(metadata)
     }
-}
-
-extension MetadataStore {
-    /// The folder part of a node path.
-    static func folderOf(_ path: String) -> String { FS.folder(of: path) }
 }

@@ -4,8 +4,11 @@ import Foundation
 public enum UpgradablePackages {
     /// One upgradable package.
     public struct Package: Sendable, Hashable, Codable {
+        /// Package name.
         public var name: String
+        /// The version apt would install.
         public var available_version: String
+        /// e.g. `amd64`.
         public var architecture: String
     }
 
