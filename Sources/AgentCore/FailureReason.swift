@@ -1,7 +1,7 @@
 /// Why an update failed, in the vocabulary of the status detail (`failure_reason` of the Maintenance Manager's
 /// `update_log` schema).
 public enum FailureReason: String, Sendable, Hashable, Codable {
-    /// No better reason (window closed, bad kernel command).
+    /// No better reason (for example: the window closed before the step).
     case unspecified
     /// The image or packages could not be downloaded.
     case download

@@ -453,13 +453,13 @@ public actor UpdateAgent {
                 return nil
             }
             logger.debug("update step", metadata: ["update.step": "\(job.step.rawValue)"])
-            let outcome: StepOutcome
+            var outcome: (event: UpdateChain.Event, detail: String?)
             do {
                 outcome = try await perform(job)
             } catch let failure as UpdateFailure {
-                outcome = .failed(failure)
+                outcome = (.failed(failure), nil)
             }
-            switch outcome {
+            switch UpdateChain.transition(job, outcome.event) {
             case .next(let next):
                 metadata.day2.job = next
                 try await save()
@@ -478,8 +478,8 @@ public actor UpdateAgent {
                     throw error
                 }
                 return .rebootRequested
-            case .succeeded(let detail):
-                try await finishUpdated(job, detail: detail)
+            case .succeeded:
+                try await finishUpdated(job, detail: outcome.detail ?? "")
             case .failed(let failure):
                 try await finishFailed(failure, kind: job.kind, image: job.image)
             }
@@ -495,13 +495,6 @@ public actor UpdateAgent {
         }
     }
 
-    enum StepOutcome {
-        case next(UpdateJob)
-        case reboot(UpdateJob)
-        case succeeded(String)
-        case failed(UpdateFailure)
-    }
-
     private func run(_ command: Command, step: UpdateJob.Step, reason: FailureReason) async throws -> CommandResult {
         let result = try await environment.commands.run(command)
         guard result.succeeded else {
@@ -515,9 +508,9 @@ public actor UpdateAgent {
         return result
     }
 
-    /// Does one step and says what comes next.
-    private func perform(_ job: UpdateJob) async throws -> StepOutcome {
-        var next = job
+    /// Does the I/O of the job's current step and says what it found; `UpdateChain` decides what follows. A
+    /// thrown `UpdateFailure` is the step's failure. `detail` is the UPDATED status detail of a final step.
+    private func perform(_ job: UpdateJob) async throws -> (event: UpdateChain.Event, detail: String?) {
         let fs = environment.fileSystem
         switch job.step {
         case .repositories:
@@ -540,7 +533,6 @@ public actor UpdateAgent {
                     message: "apt-get update: a repository signature is invalid"
                 )
             }
-            next.step = .selfUpdate
         case .selfUpdate:
             metadata.updateInProgress = "SELF"
             try await save()
@@ -550,7 +542,6 @@ public actor UpdateAgent {
                 reason: .updateTool
             )
             metadata.updateInProgress = "OS"
-            next.step = .kernelCommandLine
         case .kernelCommandLine:
             let command = job.updateSource.kernelCommand.trimmingPrefix(" ")
             if command.isEmpty {
@@ -572,7 +563,6 @@ public actor UpdateAgent {
                 )
                 _ = try await run(AptChain.updateGrub, step: .kernelCommandLine, reason: .updateToolBootConfiguration)
             }
-            next.step = .downloadPackages
         case .downloadPackages:
             if !job.packageList.isEmpty {
                 _ = try await run(
@@ -581,7 +571,6 @@ public actor UpdateAgent {
                     reason: .download
                 )
             }
-            next.step = .installPackages
         case .installPackages:
             if !job.packageList.isEmpty {
                 _ = try await run(
@@ -590,22 +579,18 @@ public actor UpdateAgent {
                     reason: .updateTool
                 )
             }
-            next.step = .fullUpgrade
         case .fullUpgrade:
             _ = try await run(AptChain.fullUpgrade, step: .fullUpgrade, reason: .updateTool)
-            next.step = .reboot
         case .reboot:
-            next.step = .verifyPackages
-            return .reboot(next)
+            break
         case .verifyPackages:
-            return .succeeded(try await verifyPackages(job))
+            return (.done, try await verifyPackages(job))
         case .downloadImage:
             guard let image = job.image, let target = job.targetSlot else {
                 throw UpdateFailure(step: .downloadImage, reason: .unspecified, message: "the job has no image or slot")
             }
             let url = try UpdateInputRules.imageURL(for: image, releaseService: configuration.releaseServiceFQDN)
             _ = try await download(url: url, sha256: image.osImageSHA, slot: target)
-            next.step = .activateSlot
         case .activateSlot, .rebootIntoSlot:
             guard let target = job.targetSlot, let record = metadata.day2.download, record.verified,
                 record.slot == target,
@@ -619,71 +604,41 @@ public actor UpdateAgent {
                 )
             }
             let boot = try requireBootControl()
-            if try await boot.bootedSlot() == target {
-                // A power cut after the one-time boot was set already booted the new slot: inspect it.
-                next.step = .inspectBoot
-                return .next(next)
-            }
+            let booted = try await boot.bootedSlot()
+            if booted == target { return (.booted(booted), nil) }
             do {
                 // Set (again, after a power cut consumed it) the one-time boot; idempotent.
                 try await boot.setOneTimeBoot(target)
             } catch let error as AgentError where error.code != .powerLost {
                 throw UpdateFailure(step: job.step, reason: .updateToolBootConfiguration, message: error.message)
             }
-            next.step = job.step == .activateSlot ? .rebootIntoSlot : .inspectBoot
-            return job.step == .activateSlot ? .next(next) : .reboot(next)
-        case .inspectBoot, .healthChecks, .commitSlot:
+        case .inspectBoot, .inspectRollback:
+            return (.booted(try await requireBootControl().bootedSlot()), nil)
+        case .healthChecks:
             let booted = try await requireBootControl().bootedSlot()
-            guard booted == job.targetSlot else {
-                throw UpdateFailure(
-                    step: job.step,
-                    reason: .bootloader,
-                    rolledBack: true,
-                    message:
-                        "the node runs slot \(booted.rawValue) after the one-time boot of slot \(job.targetSlot?.rawValue ?? "?"): the new image did not boot (or lost power before its commit)"
+            guard booted == job.targetSlot else { return (.booted(booted), nil) }
+            let checks = configuration.healthChecks
+            guard job.healthCheckIndex < checks.count else { return (.done, nil) }
+            let check = checks[job.healthCheckIndex]
+            let result = try await environment.commands.run(Command(check[0], Array(check.dropFirst())))
+            guard result.succeeded else {
+                let command = check.joined(separator: " ")
+                return (
+                    .healthCheckFailed(index: job.healthCheckIndex, command: command, exitCode: result.exitCode), nil
                 )
             }
-            switch job.step {
-            case .inspectBoot:
-                next.step = .healthChecks
-            case .healthChecks:
-                let checks = configuration.healthChecks
-                while next.healthCheckIndex < checks.count {
-                    let check = checks[next.healthCheckIndex]
-                    let result = try await environment.commands.run(Command(check[0], Array(check.dropFirst())))
-                    guard result.succeeded else {
-                        next.pendingFailure = UpdateFailure(
-                            step: .healthChecks,
-                            reason: .osCommit,
-                            rolledBack: true,
-                            message:
-                                "health check \(next.healthCheckIndex) (\(check.joined(separator: " "))) exited with \(result.exitCode); rolled back to slot \(job.previousSlot?.rawValue ?? "?")"
-                        )
-                        next.step = .rollBack
-                        return .next(next)
-                    }
-                    next.healthCheckIndex += 1
-                    metadata.day2.job = next
-                    try await save()
-                }
-                next.step = .commitSlot
-            default:
-                do {
-                    let boot = try requireBootControl()
-                    try await boot.setDefault(booted)
-                    try await boot.clearOneTimeBoot()
-                } catch let error as AgentError where error.code != .powerLost {
-                    next.pendingFailure = UpdateFailure(
-                        step: .commitSlot,
-                        reason: .osCommit,
-                        rolledBack: true,
-                        message: "commit of slot \(booted.rawValue) failed: \(error.message); rolled back"
-                    )
-                    next.step = .rollBack
-                    return .next(next)
-                }
-                return .succeeded(imageDetail(job))
+            return (.healthCheckPassed, nil)
+        case .commitSlot:
+            let boot = try requireBootControl()
+            let booted = try await boot.bootedSlot()
+            guard booted == job.targetSlot else { return (.booted(booted), nil) }
+            do {
+                try await boot.setDefault(booted)
+                try await boot.clearOneTimeBoot()
+            } catch let error as AgentError where error.code != .powerLost {
+                return (.commitFailed(error.message), nil)
             }
+            return (.done, imageDetail(job))
         case .rollBack:
             guard let previous = job.previousSlot else {
                 throw UpdateFailure(
@@ -695,19 +650,8 @@ public actor UpdateAgent {
             let boot = try requireBootControl()
             try await boot.clearOneTimeBoot()
             try await boot.setDefault(previous)
-            next.step = .inspectRollback
-            return .reboot(next)
-        case .inspectRollback:
-            let boot = try requireBootControl()
-            let booted = try await boot.bootedSlot()
-            guard let previous = job.previousSlot, booted == previous else {
-                try await boot.setDefault(job.previousSlot ?? booted)
-                return .reboot(next)
-            }
-            throw job.pendingFailure
-                ?? UpdateFailure(step: .rollBack, reason: .osCommit, rolledBack: true, message: "rolled back")
         }
-        return .next(next)
+        return (.done, nil)
     }
 
     private func verifyPackages(_ job: UpdateJob) async throws -> String {
