@@ -231,6 +231,22 @@ public actor UpdateAgent {
         let window = scheduler.usableWindow(at: now) { metadata.day2.isUsed($0) }
         switch nodeOS.osType {
         case .immutable:
+            let kernelCommand = metadata.updateSource?.kernelCommand ?? ""
+            if let window, !kernelCommand.isEmpty, pendingImage() == nil {
+                // The control plane sends kernel parameters instead of an image; say clearly that they are not applied.
+                metadata.day2.markUsed(window)
+                try await finishFailed(
+                    UpdateFailure(
+                        step: .kernelCommandLine,
+                        reason: .updateToolBootConfiguration,
+                        message:
+                            "kernel_command: kernel parameters on immutable nodes are not supported by this agent yet"
+                    ),
+                    kind: .immutable,
+                    image: nil
+                )
+                return nil
+            }
             guard let image = pendingImage() else {
                 if metadata.day2.preDownload != nil {
                     metadata.day2.preDownload = nil

@@ -169,6 +169,26 @@ struct ImmutableChainTests {
         #expect(failing.failures == 1)
         #expect(try await harness.bootloader().bootedSlot == .b)
     }
+
+    @Test(
+        "kernel parameters for an immutable node are reported as not applied (FAILED with the reason), once per window"
+    )
+    func immutableKernelCommand() async throws {
+        let desired = DesiredState(
+            osType: .immutable,
+            updateSource: UpdateSourceRecord(kernelCommand: "hugepages=2"),
+            singleWindow: NodeHarness.window,
+            repeatedWindows: [],
+            image: ImageSource()
+        )
+        let harness = try await NodeHarness.make(os: .emt, desired: desired)
+        defer { harness.remove() }
+        try await harness.drive { $0.updateStatus == .failed }
+        let metadata = try await harness.metadata()
+        #expect(metadata.updateLog.contains("kernel_command"))
+        #expect(metadata.day2.usedWindows.count == 1)
+        #expect(harness.node.rebooter.reboots == 0)
+    }
 }
 
 /// Fails the first reboot request, then passes them on.
