@@ -10,15 +10,17 @@ import NIOCore
 import NIOSSL
 import Northbound
 import Prometheus
+import ReleaseService
 
 /// The HTTP side of the orchestrator: health, metrics, and (in later layers) the REST API and Web UI.
 public enum HTTPServer {
     /// The router every HTTP listener serves; tests use exactly this. Without `api` only health and metrics are
-    /// served.
+    /// served; with `release` the built-in Release Service is served too (`/release/files/`, `/v2/`).
     public static func makeRouter<Store: InventoryStore>(
         store: Store,
         registry: PrometheusCollectorRegistry,
         api: NorthboundAPI<Store>? = nil,
+        release: ReleaseServiceRoutes? = nil,
         logger: Logger
     ) -> Router<APIContext> {
         let router = Router(context: APIContext.self)
@@ -44,6 +46,7 @@ public enum HTTPServer {
             )
         }
         api?.register(on: router)
+        release?.register(on: router)
         return router
     }
 

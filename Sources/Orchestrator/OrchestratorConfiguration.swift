@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OSResourceManager
 
 /// Everything `day2-orchestrator` can be told, with its defaults.
 ///
@@ -43,6 +44,21 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
     public var httpTLSCert: String = ""
     /// PEM private key for HTTPS.
     public var httpTLSKey: String = ""
+    /// Release Service(s) the OS Resource Manager reads: a URL, and `PROJECT=URL` / `PROJECT=off` overrides (see
+    /// ``ReleaseSourceMap``); empty: the built-in one when `releaseDirectory` is set, otherwise none.
+    public var releaseServiceURL: String = ""
+    /// OCI repository prefix of the OS profiles, ending in `/`.
+    public var osProfileRepo: String = "edge-orch/en/files/os-profile/"
+    /// Profile tag to read: an exact tag or `~X.Y.Z`.
+    public var osProfileRevision: String = ""
+    /// Profile names to read.
+    public var enabledProfiles: [String] = []
+    /// Seconds between full OS resource reconciles.
+    public var osrmPeriodSeconds: Int = 12 * 3600
+    /// Link immutable instances without a policy to a project-wide LATEST policy.
+    public var osrmAutoLink: Bool = false
+    /// Folder of the built-in Release Service; empty: not served.
+    public var releaseDirectory: String = ""
 
     /// The defaults.
     public init() {}
@@ -73,7 +89,7 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
     }
 
     /// Every key, in the order the README lists them.
-    public static var allKeys: [Key] { keys + securityKeys }
+    public static var allKeys: [Key] { keys + securityKeys + releaseKeys }
 
     private static let keys: [Key] = [
         Key(
@@ -245,6 +261,95 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
         ) { config, value throws(ConfigurationError) in config.httpTLSKey = value },
     ]
 
+    private static let releaseKeys: [Key] = [
+        Key(
+            flag: "--release-service-url",
+            environment: "DAY2_RELEASE_SERVICE_URL",
+            fileKey: "releaseServiceUrl",
+            defaultValue: "",
+            help:
+                "OCI registry the OS Resource Manager reads profiles from (`http(s)://[user:pw@]host:port[?ca=FILE&files=URL]`), plus `PROJECT=URL` or `PROJECT=off` per project; default: the built-in Release Service when --release-dir is set"
+        ) { config, value throws(ConfigurationError) in config.releaseServiceURL = value.trimmingCharacters(in: .whitespaces) },
+        Key(
+            flag: "--os-profile-repo",
+            environment: "DAY2_OS_PROFILE_REPO",
+            fileKey: "osProfileRepo",
+            defaultValue: "edge-orch/en/files/os-profile/",
+            help: "repository prefix of the OS profiles (one repository per profile below it)"
+        ) { config, value throws(ConfigurationError) in config.osProfileRepo = value },
+        Key(
+            flag: "--os-profile-revision",
+            environment: "DAY2_OS_PROFILE_REVISION",
+            fileKey: "osProfileRevision",
+            defaultValue: "",
+            help: "profile tag to read: an exact tag (`0.11.5`, `main`) or `~X.Y.Z` (same major and minor, patch ≥ Z)"
+        ) { config, value throws(ConfigurationError) in config.osProfileRevision = value.trimmingCharacters(in: .whitespaces) },
+        Key(
+            flag: "--enabled-profiles",
+            environment: "DAY2_ENABLED_PROFILES",
+            fileKey: "enabledProfiles",
+            defaultValue: "",
+            help: "comma-separated OS profile names to read, e.g. `microvisor-nonrt,ubuntu-22.04-lts-generic`"
+        ) { config, value throws(ConfigurationError) in
+            config.enabledProfiles = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }
+        },
+        Key(
+            flag: "--osrm-period",
+            environment: "DAY2_OSRM_PERIOD",
+            fileKey: "osrmPeriod",
+            defaultValue: "12h",
+            help: "time between full OS resource reconciles (`12h`, `30m`, `90s`, `1h30m` or seconds); new projects are reconciled within a minute"
+        ) { config, value throws(ConfigurationError) in
+            guard let seconds = durationSeconds(value), seconds >= 1 else {
+                throw ConfigurationError(key: "osrmPeriod", rule: "must be a duration such as 12h, 30m, 90s or 1h30m")
+            }
+            config.osrmPeriodSeconds = seconds
+        },
+        Key(
+            flag: "--osrm-auto-link",
+            environment: "DAY2_OSRM_AUTO_LINK",
+            fileKey: "osrmAutoLink",
+            defaultValue: "false",
+            help: "automatic mode: link immutable instances without a policy to a project-wide LATEST policy"
+        ) { config, value throws(ConfigurationError) in
+            switch value.lowercased() {
+            case "true", "1", "yes": config.osrmAutoLink = true
+            case "false", "0", "no", "": config.osrmAutoLink = false
+            default: throw ConfigurationError(key: "osrmAutoLink", rule: "must be true or false")
+            }
+        },
+        Key(
+            flag: "--release-dir",
+            environment: "DAY2_RELEASE_DIR",
+            fileKey: "releaseDir",
+            defaultValue: "",
+            help: "folder of the built-in Release Service: served at /release/files/, its OS profiles at /v2/"
+        ) { config, value throws(ConfigurationError) in config.releaseDirectory = value },
+    ]
+
+    /// Seconds in `12h`, `30m`, `90s`, `1h30m` or a plain number of seconds.
+    static func durationSeconds(_ text: String) -> Int? {
+        if let plain = Int(text) { return plain }
+        var total = 0
+        var number = ""
+        for character in text {
+            if character.isASCII, character.isNumber {
+                number.append(character)
+                continue
+            }
+            guard let value = Int(number) else { return nil }
+            switch character {
+            case "h": total += value * 3600
+            case "m": total += value * 60
+            case "s": total += value
+            default: return nil
+            }
+            number = ""
+        }
+        return number.isEmpty && total > 0 ? total : nil
+    }
+
     private static func port(_ text: String, key: String) throws(ConfigurationError) -> Int {
         guard let number = Int(text), (0...65535).contains(number) else {
             throw ConfigurationError(key: key, rule: "must be a port number 0..65535, got \"\(text)\"")
@@ -280,6 +385,8 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
         if configuration.httpTLSCert.isEmpty != configuration.httpTLSKey.isEmpty {
             throw ConfigurationError(key: "httpTlsCert", rule: "--http-tls-cert and --http-tls-key go together")
         }
+        // Check the OS Resource Manager settings now (with a stand-in port for the built-in Release Service).
+        _ = try configuration.releaseSources(builtInPort: 1)
         return configuration
     }
 
@@ -317,4 +424,51 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
 
     /// `configuration key: rule`.
     public var description: String { "configuration \(key): \(rule)" }
+}
+
+extension OrchestratorConfiguration {
+    /// Whether the OS Resource Manager runs: a Release Service is named (or built in) and, for the built-in one, a
+    /// revision and profiles are given.
+    public var runsOSResourceManager: Bool {
+        !releaseServiceURL.isEmpty
+            || (!releaseDirectory.isEmpty && !osProfileRevision.isEmpty && !enabledProfiles.isEmpty)
+    }
+
+    /// The built-in Release Service as the OS Resource Manager reaches it, on the HTTP port actually bound.
+    public func builtInReleaseEndpoint(port: Int) throws -> RegistryEndpoint {
+        let wildcard = ["", "0.0.0.0", "::", "[::]"].contains(httpHost)
+        let host = wildcard ? "127.0.0.1" : (httpHost.contains(":") && !httpHost.hasPrefix("[") ? "[\(httpHost)]" : httpHost)
+        let scheme = httpTLSCert.isEmpty ? "http" : "https"
+        return try RegistryEndpoint(
+            baseURL: "\(scheme)://\(host):\(port)",
+            caFile: httpTLSCert.isEmpty ? nil : httpTLSCert,
+            verifiesHostname: false
+        )
+    }
+
+    /// Where each project's OS profiles come from, or nil when the OS Resource Manager does not run.
+    public func releaseSources(builtInPort: Int) throws(ConfigurationError) -> ReleaseSourceMap? {
+        guard runsOSResourceManager else { return nil }
+        do {
+            let sources = try ReleaseSourceMap.parse(
+                releaseServiceURL,
+                repositoryPrefix: osProfileRepo,
+                revision: osProfileRevision,
+                profiles: enabledProfiles,
+                builtIn: releaseDirectory.isEmpty ? nil : try builtInReleaseEndpoint(port: builtInPort)
+            )
+            return sources.isEmpty ? nil : sources
+        } catch let error as OSResourceManagerError {
+            let keys = ["releaseServiceUrl", "osProfileRepo", "osProfileRevision", "enabledProfiles"]
+            if let colon = error.message.range(of: ": "), keys.contains(String(error.message[..<colon.lowerBound])) {
+                throw ConfigurationError(
+                    key: String(error.message[..<colon.lowerBound]),
+                    rule: String(error.message[colon.upperBound...])
+                )
+            }
+            throw ConfigurationError(key: "releaseServiceUrl", rule: error.message)
+        } catch {
+            throw ConfigurationError(key: "releaseServiceUrl", rule: "\(error)")
+        }
+    }
 }

@@ -8,7 +8,9 @@ import Logging
 import MaintenanceManager
 import NIOCore
 import Northbound
+import OSResourceManager
 import Prometheus
+import ReleaseService
 import ServiceLifecycle
 import Southbound
 
@@ -97,7 +99,17 @@ public struct OrchestratorService: Service {
             interval: .seconds(60),
             logger: logger
         )
+        let release = try configuration.releaseDirectory.isEmpty
+            ? nil : ReleaseServiceRoutes(folder: ReleaseFolder(path: configuration.releaseDirectory))
+        if let release {
+            logger.info("built-in Release Service", metadata: ["release.dir": "\(release.folder.root)"])
+        }
+        let (httpPorts, httpPortContinuation) = AsyncStream.makeStream(of: Int.self)
+        defer { httpPortContinuation.finish() }
         try await withThrowingTaskGroup(of: Void.self) { group in
+            if configuration.runsOSResourceManager {
+                group.addTask { try await runOSResourceManager(store: store, httpPorts: httpPorts) }
+            }
             group.addTask {
                 try await withGracefulShutdownHandler {
                     try await grpc.serve()
@@ -125,7 +137,13 @@ public struct OrchestratorService: Service {
                 tokenLifetime: TimeInterval(configuration.tokenLifetimeSeconds),
                 logger: logger
             )
-            let router = HTTPServer.makeRouter(store: store, registry: registry, api: api, logger: logger)
+            let router = HTTPServer.makeRouter(
+                store: store,
+                registry: registry,
+                api: api,
+                release: release,
+                logger: logger
+            )
             let onReady = self.onReady
             let logger = self.logger
             let app = Application(
@@ -138,6 +156,7 @@ public struct OrchestratorService: Service {
                 onServerRunning: { channel in
                     let port = channel.localAddress?.port ?? 0
                     logger.info("HTTP server listening", metadata: ["http.port": "\(port)"])
+                    httpPortContinuation.yield(port)
                     await onReady(OrchestratorEndpoints(httpPort: port, grpcPort: grpcPort))
                 },
                 logger: logger
@@ -145,6 +164,44 @@ public struct OrchestratorService: Service {
             group.addTask { try await app.run() }
             try await group.waitForAll()
         }
+    }
+
+    /// Runs the OS Resource Manager once the HTTP server is listening (the built-in Release Service is on its port).
+    private func runOSResourceManager<Store: InventoryStore>(store: Store, httpPorts: AsyncStream<Int>) async throws {
+        let port = await cancelWhenGracefulShutdown {
+            var ports = httpPorts.makeAsyncIterator()
+            return await ports.next()
+        }
+        guard let port, let sources = try configuration.releaseSources(builtInPort: port) else { return }
+        let metrics = PrometheusMetricsFactory(registry: registry)
+        var osrmLogger = logger
+        osrmLogger[metadataKey: "service"] = "osrm"
+        let reconciler = OSResourceReconciler(
+            store: store,
+            configuration: .init(sources: sources, autoLink: configuration.osrmAutoLink),
+            logger: osrmLogger,
+            metrics: metrics
+        )
+        let service = OSResourceManagerService(
+            reconciler: reconciler,
+            store: store,
+            schedule: .init(
+                period: .seconds(configuration.osrmPeriodSeconds),
+                watchInterval: .seconds(min(60, configuration.osrmPeriodSeconds))
+            ),
+            holder: UUID().uuidString,
+            logger: osrmLogger,
+            metrics: metrics
+        )
+        osrmLogger.info(
+            "OS Resource Manager started",
+            metadata: [
+                "osrm.default_source": "\(sources.defaultSource.map { "\($0)" } ?? "none")",
+                "osrm.project_overrides": "\(sources.projectSources.keys.sorted().joined(separator: ","))",
+                "osrm.auto_link": "\(configuration.osrmAutoLink)",
+            ]
+        )
+        try await service.run()
     }
 
     /// Creates the default project when the store has no project at all.

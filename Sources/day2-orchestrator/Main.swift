@@ -2,8 +2,10 @@ import ArgumentParser
 import Foundation
 import Logging
 import Metrics
+import OSResourceManager
 import Orchestrator
 import Prometheus
+import ReleaseService
 import ServiceLifecycle
 import UnixSignals
 
@@ -13,7 +15,7 @@ struct Day2Orchestrator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "day2-orchestrator",
         abstract: "The Day2 control plane: Inventory, Maintenance Manager, REST API and Web UI in one process.",
-        subcommands: [Serve.self, Seed.self, Bench.self, HashPassword.self, OpenAPI.self],
+        subcommands: [Serve.self, Seed.self, Bench.self, HashPassword.self, OpenAPI.self, Release.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -79,6 +81,39 @@ struct ServerOptions: ParsableArguments {
     var httpTLSCert: String?
     @Option(name: .customLong("http-tls-key"), help: "PEM private key for HTTPS (DAY2_HTTP_TLS_KEY)")
     var httpTLSKey: String?
+    @Option(
+        name: .customLong("release-service-url"),
+        help: "OCI registry of the OS profiles, plus PROJECT=URL overrides (DAY2_RELEASE_SERVICE_URL)"
+    )
+    var releaseServiceURL: String?
+    @Option(
+        name: .customLong("os-profile-repo"),
+        help: "Repository prefix of the OS profiles (DAY2_OS_PROFILE_REPO, default edge-orch/en/files/os-profile/)"
+    )
+    var osProfileRepo: String?
+    @Option(
+        name: .customLong("os-profile-revision"),
+        help: "Profile tag to read, exact or ~X.Y.Z (DAY2_OS_PROFILE_REVISION)"
+    )
+    var osProfileRevision: String?
+    @Option(name: .customLong("enabled-profiles"), help: "Comma-separated OS profile names (DAY2_ENABLED_PROFILES)")
+    var enabledProfiles: String?
+    @Option(
+        name: .customLong("osrm-period"),
+        help: "Time between full OS resource reconciles, e.g. 12h, 30m (DAY2_OSRM_PERIOD, default 12h)"
+    )
+    var osrmPeriod: String?
+    @Flag(
+        name: .customLong("osrm-auto-link"),
+        inversion: .prefixedNo,
+        help: "Link immutable instances without a policy to a LATEST policy (DAY2_OSRM_AUTO_LINK, default off)"
+    )
+    var osrmAutoLink: Bool?
+    @Option(
+        name: .customLong("release-dir"),
+        help: "Folder of the built-in Release Service, served at /release/files/ and /v2/ (DAY2_RELEASE_DIR)"
+    )
+    var releaseDir: String?
 
     /// The flags that were given, by flag name.
     var givenFlags: [String: String] {
@@ -89,6 +124,10 @@ struct ServerOptions: ParsableArguments {
             ("--grpc-tls-cert", grpcTLSCert), ("--grpc-tls-key", grpcTLSKey), ("--commit-deadline", commitDeadline),
             ("--admin-password", adminPassword), ("--users-file", usersFile), ("--token-lifetime", tokenLifetime),
             ("--http-tls-cert", httpTLSCert), ("--http-tls-key", httpTLSKey),
+            ("--release-service-url", releaseServiceURL), ("--os-profile-repo", osProfileRepo),
+            ("--os-profile-revision", osProfileRevision), ("--enabled-profiles", enabledProfiles),
+            ("--osrm-period", osrmPeriod), ("--osrm-auto-link", osrmAutoLink.map { $0 ? "true" : "false" }),
+            ("--release-dir", releaseDir),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { name, value in value.map { (name, $0) } })
     }
@@ -257,5 +296,90 @@ struct OpenAPI: ParsableCommand {
 
     func run() throws {
         print(OrchestratorDocuments.openAPIYAML, terminator: "")
+    }
+}
+
+/// `day2-orchestrator release …`: manage the built-in Release Service's folder.
+struct Release: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage the folder of the built-in Release Service.",
+        subcommands: [ReleasePublish.self]
+    )
+}
+
+/// `day2-orchestrator release publish PROFILE.yaml [IMAGE]`: add a profile (and its image) to the release folder.
+struct ReleasePublish: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish",
+        abstract: "Check an OS profile, copy its image (and package manifest, CVE lists) into the release folder, and publish the profile as an OCI artifact tagged with the revision."
+    )
+
+    @Argument(help: "The profile YAML (its file name, e.g. microvisor-nonrt.yaml, becomes the layer title)")
+    var profile: String
+    @Argument(help: "The image file; copied to the profile's osImageUrl path and checked against osImageSha256")
+    var image: String?
+    @Option(name: .customLong("release-dir"), help: "The release folder (DAY2_RELEASE_DIR)")
+    var releaseDir: String?
+    @Option(help: "The tag (revision), default: the profile's metadata.release")
+    var tag: String?
+    @Option(
+        name: .customLong("os-profile-repo"),
+        help: "Repository prefix (DAY2_OS_PROFILE_REPO, default edge-orch/en/files/os-profile/)"
+    )
+    var osProfileRepo: String?
+    @Option(name: .customLong("package-manifest"), help: "File to copy to the profile's osPackageManifestURL path")
+    var packageManifest: String?
+    @Option(name: .customLong("existing-cves"), help: "File to copy to the profile's osExistingCvesURL path")
+    var existingCVEs: String?
+    @Option(name: .customLong("fixed-cves"), help: "File to copy to the profile's osFixedCvesURL path")
+    var fixedCVEs: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard let directory = releaseDir ?? environment["DAY2_RELEASE_DIR"], !directory.isEmpty else {
+            throw ValidationError("give the release folder with --release-dir (or DAY2_RELEASE_DIR)")
+        }
+        let prefix = osProfileRepo ?? environment["DAY2_OS_PROFILE_REPO"] ?? "edge-orch/en/files/os-profile/"
+        guard let data = FileManager.default.contents(atPath: profile) else {
+            throw ValidationError("cannot read \(profile)")
+        }
+        let title = (profile as NSString).lastPathComponent
+        let parsed: OSProfile
+        do {
+            parsed = try OSProfile.parse(String(decoding: data, as: UTF8.self), file: title)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        guard let revision = tag ?? parsed.metadata["release"], !revision.isEmpty else {
+            throw ValidationError("give the tag with --tag (the profile has no metadata.release)")
+        }
+        var copies: [ReleaseFolder.FileCopy] = []
+        if let image {
+            copies.append(.init(source: image, destination: parsed.imageURL, sha256: parsed.imageSHA256, field: "spec.osImageUrl"))
+        }
+        let extras: [(String?, String, String)] = [
+            (packageManifest, parsed.packageManifestURL, "spec.osPackageManifestURL"),
+            (existingCVEs, parsed.existingCVEsURL, "spec.osExistingCvesURL"),
+            (fixedCVEs, parsed.fixedCVEsURL, "spec.osFixedCvesURL"),
+        ]
+        for (source, destination, field) in extras {
+            guard let source else { continue }
+            guard !destination.isEmpty else { throw ValidationError("\(title): \(field) is empty, so \(source) has no place") }
+            copies.append(.init(source: source, destination: destination, field: field))
+        }
+        let published: ReleaseFolder.Published
+        do {
+            published = try ReleaseFolder(path: directory).publish(
+                profile: Array(data),
+                title: title,
+                repository: prefix + parsed.profileName,
+                tag: revision,
+                files: copies
+            )
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        print("published \(published.repository):\(published.tag) \(published.manifestDigest)")
+        for file in published.files { print("  file \(file)") }
     }
 }
