@@ -262,6 +262,7 @@ let package = Package(
             name: "OSResourceManagerTests",
             dependencies: [
                 "OSResourceManager", "ReleaseService", "MaintenanceManager", "Inventory", "Day2Model", "Day2Testing",
+                "Orchestrator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
