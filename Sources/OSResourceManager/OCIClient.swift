@@ -372,7 +372,11 @@ public final class OCIClient: Sendable {
         do {
             response = try await http.execute(request, timeout: requestTimeout, logger: logger)
         } catch {
-            throw OSResourceManagerError(.unreachable, "\(what): token endpoint \(realm) cannot be reached", cause: error)
+            throw OSResourceManagerError(
+                .unreachable,
+                "\(what): token endpoint \(realm) cannot be reached",
+                cause: error
+            )
         }
         guard response.status == .ok else {
             throw OSResourceManagerError(

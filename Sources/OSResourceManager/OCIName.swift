@@ -50,7 +50,8 @@ public enum OCIName {
         let word: (UInt8) -> Bool = { byte in
             isLowerAlnum(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || byte == UInt8(ascii: "_")
         }
-        return word(first) && bytes.dropFirst().allSatisfy { word($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
+        return word(first)
+            && bytes.dropFirst().allSatisfy { word($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
     }
 
     /// Whether `digest` is a SHA-256 digest, `sha256:` and 64 lower-case hex characters (the only algorithm Day2

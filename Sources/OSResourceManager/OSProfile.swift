@@ -118,7 +118,11 @@ public struct OSProfile: Sendable, Hashable {
     }
 
     /// The OS resource this profile describes (without downloaded package or CVE content).
-    public func osResource(installedPackages: String = "", existingCves: String = "", fixedCves: String = "")
+    public func osResource(
+        installedPackages: String = "",
+        existingCves: String = "",
+        fixedCves: String = ""
+    )
         -> OSResource
     {
         OSResource(
@@ -157,7 +161,11 @@ public struct OSProfile: Sendable, Hashable {
 
     /// A compact JSON object with sorted keys.
     static func json(_ map: [String: String]) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: map, options: [.sortedKeys, .withoutEscapingSlashes])
+        guard
+            let data = try? JSONSerialization.data(
+                withJSONObject: map,
+                options: [.sortedKeys, .withoutEscapingSlashes]
+            )
         else { return "" }
         return String(decoding: data, as: UTF8.self)
     }

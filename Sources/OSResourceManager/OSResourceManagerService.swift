@@ -17,7 +17,11 @@ public struct OSResourceManagerService<Store: InventoryStore>: Service {
         public var leaseSeconds: Int64
 
         /// Creates a schedule (defaults: 12 h, 60 s, 15 min).
-        public init(period: Duration = .seconds(12 * 3600), watchInterval: Duration = .seconds(60), leaseSeconds: Int64 = 900) {
+        public init(
+            period: Duration = .seconds(12 * 3600),
+            watchInterval: Duration = .seconds(60),
+            leaseSeconds: Int64 = 900
+        ) {
             self.period = period
             self.watchInterval = watchInterval
             self.leaseSeconds = leaseSeconds
@@ -87,10 +91,11 @@ public struct OSResourceManagerService<Store: InventoryStore>: Service {
                     // Another replica holds the lease; if it goes away, start over with a full pass.
                     lastFull = nil
                 }
-            } catch where Task.isCancelled {
+            } catch  where Task.isCancelled {
                 break
             } catch {
-                Counter(label: "day2_osrm_passes_total", dimensions: [("result", "failed")], factory: metrics).increment()
+                Counter(label: "day2_osrm_passes_total", dimensions: [("result", "failed")], factory: metrics)
+                    .increment()
                 logger.error("OS resource reconcile failed", metadata: ["error": "\(error)"])
             }
             let wait = lastFull == nil ? schedule.watchInterval : min(schedule.watchInterval, schedule.period)
@@ -109,7 +114,8 @@ public struct OSResourceManagerService<Store: InventoryStore>: Service {
             metadata: [
                 "osrm.pass": "\(kind)", "osrm.result": "\(result)", "osrm.projects": "\(report.projects)",
                 "osrm.created": "\(report.created)", "osrm.refreshed": "\(report.refreshed)",
-                "osrm.linked": "\(report.linked)", "osrm.skipped": "\(report.failures.count + report.writeFailures.count)",
+                "osrm.linked": "\(report.linked)",
+                "osrm.skipped": "\(report.failures.count + report.writeFailures.count)",
                 "osrm.duration": "\(ContinuousClock.now - started)",
             ]
         )

@@ -109,7 +109,12 @@ public struct OSResourceReconciler<Store: InventoryStore>: Sendable {
     }
 
     /// Creates what is missing and refreshes what exists, for one project.
-    private func apply(_ catalog: ProfileCatalog, to project: Project, source: ReleaseSource, report: inout Report)
+    private func apply(
+        _ catalog: ProfileCatalog,
+        to project: Project,
+        source: ReleaseSource,
+        report: inout Report
+    )
         async throws
     {
         let tenant = project.id
@@ -121,7 +126,8 @@ public struct OSResourceReconciler<Store: InventoryStore>: Sendable {
             let profile = published.profile
             let key = Self.key(profile.profileName, profile.imageVersion)
             let metadata: Logger.Metadata = [
-                "project.name": "\(project.name)", "os.profile": "\(published.profileName)", "os.tag": "\(published.tag)",
+                "project.name": "\(project.name)", "os.profile": "\(published.profileName)",
+                "os.tag": "\(published.tag)",
                 "os.image_id": "\(profile.imageVersion)",
             ]
             do {
@@ -132,7 +138,10 @@ public struct OSResourceReconciler<Store: InventoryStore>: Sendable {
                     guard updated != os else { continue }
                     byKey[key] = try await store.updateOSResource(tenant: tenant, updated)
                     report.refreshed += 1
-                    logger.info("OS resource CVE lists refreshed", metadata: metadata.merging(["os.id": "\(os.resourceId)"]) { $1 })
+                    logger.info(
+                        "OS resource CVE lists refreshed",
+                        metadata: metadata.merging(["os.id": "\(os.resourceId)"]) { $1 }
+                    )
                 } else if names.contains(profile.name) {
                     throw OSResourceManagerError(
                         .invalidProfile,
@@ -151,7 +160,10 @@ public struct OSResourceReconciler<Store: InventoryStore>: Sendable {
                     names.insert(created.name)
                     existing.append(created)
                     report.created += 1
-                    logger.info("OS resource created", metadata: metadata.merging(["os.id": "\(created.resourceId)"]) { $1 })
+                    logger.info(
+                        "OS resource created",
+                        metadata: metadata.merging(["os.id": "\(created.resourceId)"]) { $1 }
+                    )
                 }
             } catch {
                 logger.error("OS resource not written", metadata: metadata.merging(["error": "\(error)"]) { $1 })
@@ -164,12 +176,19 @@ public struct OSResourceReconciler<Store: InventoryStore>: Sendable {
     }
 
     /// Links the immutable instances of the managed profiles that have no policy to the project's LATEST policy.
-    private func link(project: Project, profiles: Set<String>, osResources: [OSResource], report: inout Report)
+    private func link(
+        project: Project,
+        profiles: Set<String>,
+        osResources: [OSResource],
+        report: inout Report
+    )
         async throws
     {
         let tenant = project.id
         let managed = Dictionary(
-            osResources.filter { $0.osType == .immutable && profiles.contains($0.profileName) }.map { ($0.resourceId, $0) }
+            osResources.filter { $0.osType == .immutable && profiles.contains($0.profileName) }.map {
+                ($0.resourceId, $0)
+            }
         ) { first, _ in first }
         let candidates = try await store.instances(tenant: tenant, .all).items.filter {
             $0.osUpdatePolicyId == nil && managed[$0.osId] != nil
@@ -213,7 +232,10 @@ public struct OSResourceReconciler<Store: InventoryStore>: Sendable {
             } catch {
                 logger.error(
                     "instance not linked",
-                    metadata: ["project.name": "\(project.name)", "instance.id": "\(candidate.resourceId)", "error": "\(error)"]
+                    metadata: [
+                        "project.name": "\(project.name)", "instance.id": "\(candidate.resourceId)",
+                        "error": "\(error)",
+                    ]
                 )
                 report.writeFailures.append("\(project.name)/\(candidate.resourceId): \(error)")
             }

@@ -79,7 +79,14 @@ public struct ProfileCatalog: Sendable {
             return try await OCIClient.with(endpoint: source.endpoint, logger: logger) { client in
                 var catalog = ProfileCatalog()
                 for name in source.profiles {
-                    await catalog.read(profile: name, source: source, client: client, downloadCVEs: downloadCVEs, retry: retry, logger: logger)
+                    await catalog.read(
+                        profile: name,
+                        source: source,
+                        client: client,
+                        downloadCVEs: downloadCVEs,
+                        retry: retry,
+                        logger: logger
+                    )
                 }
                 return catalog
             }
@@ -135,8 +142,22 @@ public struct ProfileCatalog: Sendable {
                     published.installedPackages = try ProfileContent.packageManifest(bytes, file: url)
                 }
                 if downloadCVEs {
-                    published.existingCves = await Self.cves(profile.existingCVEsURL, source: source, client: client, retry: retry, profile: name, logger: logger)
-                    published.fixedCves = await Self.cves(profile.fixedCVEsURL, source: source, client: client, retry: retry, profile: name, logger: logger)
+                    published.existingCves = await Self.cves(
+                        profile.existingCVEsURL,
+                        source: source,
+                        client: client,
+                        retry: retry,
+                        profile: name,
+                        logger: logger
+                    )
+                    published.fixedCves = await Self.cves(
+                        profile.fixedCVEsURL,
+                        source: source,
+                        client: client,
+                        retry: retry,
+                        profile: name,
+                        logger: logger
+                    )
                 }
                 profiles.append(published)
             } catch {
@@ -146,7 +167,12 @@ public struct ProfileCatalog: Sendable {
     }
 
     /// The manifest at `tag`, its layers' title annotations, and the first layer parsed as the profile YAML.
-    static func fetch(profile name: String, repository: String, tag: String, client: OCIClient) async throws
+    static func fetch(
+        profile name: String,
+        repository: String,
+        tag: String,
+        client: OCIClient
+    ) async throws
         -> PublishedProfile
     {
         let fetched = try await client.manifest(repository: repository, reference: tag)

@@ -269,7 +269,9 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
             defaultValue: "",
             help:
                 "OCI registry the OS Resource Manager reads profiles from (`http(s)://[user:pw@]host:port[?ca=FILE&files=URL]`), plus `PROJECT=URL` or `PROJECT=off` per project; default: the built-in Release Service when --release-dir is set"
-        ) { config, value throws(ConfigurationError) in config.releaseServiceURL = value.trimmingCharacters(in: .whitespaces) },
+        ) { config, value throws(ConfigurationError) in
+            config.releaseServiceURL = value.trimmingCharacters(in: .whitespaces)
+        },
         Key(
             flag: "--os-profile-repo",
             environment: "DAY2_OS_PROFILE_REPO",
@@ -283,7 +285,9 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
             fileKey: "osProfileRevision",
             defaultValue: "",
             help: "profile tag to read: an exact tag (`0.11.5`, `main`) or `~X.Y.Z` (same major and minor, patch ≥ Z)"
-        ) { config, value throws(ConfigurationError) in config.osProfileRevision = value.trimmingCharacters(in: .whitespaces) },
+        ) { config, value throws(ConfigurationError) in
+            config.osProfileRevision = value.trimmingCharacters(in: .whitespaces)
+        },
         Key(
             flag: "--enabled-profiles",
             environment: "DAY2_ENABLED_PROFILES",
@@ -299,7 +303,8 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
             environment: "DAY2_OSRM_PERIOD",
             fileKey: "osrmPeriod",
             defaultValue: "12h",
-            help: "time between full OS resource reconciles (`12h`, `30m`, `90s`, `1h30m` or seconds); new projects are reconciled within a minute"
+            help:
+                "time between full OS resource reconciles (`12h`, `30m`, `90s`, `1h30m` or seconds); new projects are reconciled within a minute"
         ) { config, value throws(ConfigurationError) in
             guard let seconds = durationSeconds(value), seconds >= 1 else {
                 throw ConfigurationError(key: "osrmPeriod", rule: "must be a duration such as 12h, 30m, 90s or 1h30m")
@@ -437,7 +442,8 @@ extension OrchestratorConfiguration {
     /// The built-in Release Service as the OS Resource Manager reaches it, on the HTTP port actually bound.
     public func builtInReleaseEndpoint(port: Int) throws -> RegistryEndpoint {
         let wildcard = ["", "0.0.0.0", "::", "[::]"].contains(httpHost)
-        let host = wildcard ? "127.0.0.1" : (httpHost.contains(":") && !httpHost.hasPrefix("[") ? "[\(httpHost)]" : httpHost)
+        let host =
+            wildcard ? "127.0.0.1" : (httpHost.contains(":") && !httpHost.hasPrefix("[") ? "[\(httpHost)]" : httpHost)
         let scheme = httpTLSCert.isEmpty ? "http" : "https"
         return try RegistryEndpoint(
             baseURL: "\(scheme)://\(host):\(port)",

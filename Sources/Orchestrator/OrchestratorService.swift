@@ -99,7 +99,8 @@ public struct OrchestratorService: Service {
             interval: .seconds(60),
             logger: logger
         )
-        let release = try configuration.releaseDirectory.isEmpty
+        let release =
+            try configuration.releaseDirectory.isEmpty
             ? nil : ReleaseServiceRoutes(folder: ReleaseFolder(path: configuration.releaseDirectory))
         if let release {
             logger.info("built-in Release Service", metadata: ["release.dir": "\(release.folder.root)"])

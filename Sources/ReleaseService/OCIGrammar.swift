@@ -33,7 +33,8 @@ enum OCIGrammar {
         let bytes = Array(tag.utf8)
         guard let first = bytes.first, bytes.count <= 128 else { return false }
         let word: (UInt8) -> Bool = { alnum($0) || (65...90).contains($0) || $0 == UInt8(ascii: "_") }
-        return word(first) && bytes.dropFirst().allSatisfy { word($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
+        return word(first)
+            && bytes.dropFirst().allSatisfy { word($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
     }
 
     /// `sha256:` and 64 lower-case hex characters.

@@ -97,7 +97,9 @@ extension ReleaseFolder {
             throw ReleaseServiceError(.io, "cannot encode the manifest of \(repository):\(tag)", cause: error)
         }
         let manifestDigest = try storeBlob(manifestBytes, in: blobs)
-        var index = (try? self.index(repository)) ?? LayoutIndex(schemaVersion: 2, mediaType: LayoutIndex.mediaType, manifests: [])
+        var index =
+            (try? self.index(repository))
+            ?? LayoutIndex(schemaVersion: 2, mediaType: LayoutIndex.mediaType, manifests: [])
         // The tag moves to the new manifest; an untagged older manifest stays reachable by digest.
         index.manifests = index.manifests.map { descriptor in
             var descriptor = descriptor

@@ -25,8 +25,10 @@ public struct ReleaseServiceRoutes: Sendable {
 
     /// Adds the routes to `router`.
     public func register<Context: RequestContext>(on router: Router<Context>) {
-        router.get("/release/files/**") { request, context in await fileResponse(request, context: context, head: false) }
-        router.head("/release/files/**") { request, context in await fileResponse(request, context: context, head: true) }
+        router.get("/release/files/**") { request, context in await fileResponse(request, context: context, head: false)
+        }
+        router.head("/release/files/**") { request, context in await fileResponse(request, context: context, head: true)
+        }
         router.get("/v2/") { _, _ in Self.apiRoot() }
         router.head("/v2/") { _, _ in Self.apiRoot() }
         router.get("/v2/**") { request, context in await registryResponse(request, context: context, head: false) }
@@ -35,7 +37,11 @@ public struct ReleaseServiceRoutes: Sendable {
 
     // MARK: Files
 
-    private func fileResponse<Context: RequestContext>(_ request: Request, context: Context, head: Bool) async
+    private func fileResponse<Context: RequestContext>(
+        _ request: Request,
+        context: Context,
+        head: Bool
+    ) async
         -> Response
     {
         let raw = String(request.uri.path.dropFirst(Self.filesPrefix.count))
@@ -50,7 +56,14 @@ public struct ReleaseServiceRoutes: Sendable {
         } catch {
             return Self.text(.notFound, "not found")
         }
-        return await serve(path: path, request: request, context: context, head: head, contentType: "application/octet-stream", extra: [:])
+        return await serve(
+            path: path,
+            request: request,
+            context: context,
+            head: head,
+            contentType: "application/octet-stream",
+            extra: [:]
+        )
     }
 
     /// A file, whole or the one range asked for, with its length, SHA-256 and validators.
@@ -140,7 +153,11 @@ public struct ReleaseServiceRoutes: Sendable {
         )
     }
 
-    private func registryResponse<Context: RequestContext>(_ request: Request, context: Context, head: Bool) async
+    private func registryResponse<Context: RequestContext>(
+        _ request: Request,
+        context: Context,
+        head: Bool
+    ) async
         -> Response
     {
         let path = String(request.uri.path.dropFirst("/v2/".count))

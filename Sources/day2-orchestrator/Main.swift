@@ -311,7 +311,8 @@ struct Release: AsyncParsableCommand {
 struct ReleasePublish: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "publish",
-        abstract: "Check an OS profile, copy its image (and package manifest, CVE lists) into the release folder, and publish the profile as an OCI artifact tagged with the revision."
+        abstract:
+            "Check an OS profile, copy its image (and package manifest, CVE lists) into the release folder, and publish the profile as an OCI artifact tagged with the revision."
     )
 
     @Argument(help: "The profile YAML (its file name, e.g. microvisor-nonrt.yaml, becomes the layer title)")
@@ -355,7 +356,9 @@ struct ReleasePublish: AsyncParsableCommand {
         }
         var copies: [ReleaseFolder.FileCopy] = []
         if let image {
-            copies.append(.init(source: image, destination: parsed.imageURL, sha256: parsed.imageSHA256, field: "spec.osImageUrl"))
+            copies.append(
+                .init(source: image, destination: parsed.imageURL, sha256: parsed.imageSHA256, field: "spec.osImageUrl")
+            )
         }
         let extras: [(String?, String, String)] = [
             (packageManifest, parsed.packageManifestURL, "spec.osPackageManifestURL"),
@@ -364,7 +367,9 @@ struct ReleasePublish: AsyncParsableCommand {
         ]
         for (source, destination, field) in extras {
             guard let source else { continue }
-            guard !destination.isEmpty else { throw ValidationError("\(title): \(field) is empty, so \(source) has no place") }
+            guard !destination.isEmpty else {
+                throw ValidationError("\(title): \(field) is empty, so \(source) has no place")
+            }
             copies.append(.init(source: source, destination: destination, field: field))
         }
         let published: ReleaseFolder.Published

@@ -21,7 +21,12 @@ struct OCIClientTests {
         defer { try? FileManager.default.removeItem(at: url) }
         let yaml = ProfileFixtures.immutable(version: "3.0.1.1")
         let first = try ProfileFixtures.publish(yaml, profile: "microvisor-nonrt", tag: "0.11.5", in: folder)
-        try ProfileFixtures.publish(ProfileFixtures.immutable(version: "3.0.2.1"), profile: "microvisor-nonrt", tag: "0.11.6", in: folder)
+        try ProfileFixtures.publish(
+            ProfileFixtures.immutable(version: "3.0.2.1"),
+            profile: "microvisor-nonrt",
+            tag: "0.11.6",
+            in: folder
+        )
         try await ProfileFixtures.serving(folder) { base in
             let endpoint = try RegistryEndpoint(baseURL: base)
             try await OCIClient.with(endpoint: endpoint, logger: logger) { client in
@@ -44,7 +49,12 @@ struct OCIClientTests {
     func notFound() async throws {
         let (folder, url) = try ProfileFixtures.folder()
         defer { try? FileManager.default.removeItem(at: url) }
-        try ProfileFixtures.publish(ProfileFixtures.immutable(version: "3.0.1.1"), profile: "microvisor-nonrt", tag: "0.11.5", in: folder)
+        try ProfileFixtures.publish(
+            ProfileFixtures.immutable(version: "3.0.1.1"),
+            profile: "microvisor-nonrt",
+            tag: "0.11.5",
+            in: folder
+        )
         try await ProfileFixtures.serving(folder) { base in
             try await OCIClient.with(endpoint: try RegistryEndpoint(baseURL: base), logger: logger) { client in
                 let missingRepository = await #expect(throws: OSResourceManagerError.self) {
@@ -74,7 +84,12 @@ struct OCIClientTests {
     func wrongDigest() async throws {
         let (folder, url) = try ProfileFixtures.folder()
         defer { try? FileManager.default.removeItem(at: url) }
-        try ProfileFixtures.publish(ProfileFixtures.immutable(version: "3.0.1.1"), profile: "microvisor-nonrt", tag: "0.11.5", in: folder)
+        try ProfileFixtures.publish(
+            ProfileFixtures.immutable(version: "3.0.1.1"),
+            profile: "microvisor-nonrt",
+            tag: "0.11.5",
+            in: folder
+        )
         try await ProfileFixtures.serving(folder) { base in
             try await OCIClient.with(endpoint: try RegistryEndpoint(baseURL: base), logger: logger) { client in
                 let manifest = try await client.manifest(repository: repository, reference: "0.11.5")
@@ -107,7 +122,12 @@ struct OCIClientTests {
     func bearerChallenge() async throws {
         let (folder, url) = try ProfileFixtures.folder()
         defer { try? FileManager.default.removeItem(at: url) }
-        try ProfileFixtures.publish(ProfileFixtures.immutable(version: "3.0.1.1"), profile: "microvisor-nonrt", tag: "0.11.5", in: folder)
+        try ProfileFixtures.publish(
+            ProfileFixtures.immutable(version: "3.0.1.1"),
+            profile: "microvisor-nonrt",
+            tag: "0.11.5",
+            in: folder
+        )
         let issued = TokenLog()
         let router = Router()
         router.get("/token") { request, _ -> Response in
@@ -118,7 +138,11 @@ struct OCIClientTests {
             else { return Response(status: .unauthorized) }
             issued.record(scope)
             let body = #"{"token":"tok-\#(scope.count)","expires_in":300}"#
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: body))
+            )
         }
         router.add(middleware: BearerGate())
         ReleaseServiceRoutes(folder: folder).register(on: router)
@@ -151,7 +175,11 @@ final class TokenLog: Sendable {
 
 /// Lets `/v2/…` requests through only with the token the fake endpoint issues for their repository's pull scope.
 struct BearerGate<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         let path = request.uri.path

@@ -56,7 +56,11 @@ struct ProfileParsingTests {
             Breakage(find: "osImageSha256: ", replace: "osImageSha256: 12ab", field: "spec.osImageSha256"),
             Breakage(find: "  osImageVersion: 3.0.1.1\n", replace: "", field: "spec.osImageVersion"),
             Breakage(find: "  profileName: microvisor-nonrt\n", replace: "", field: "spec.profileName"),
-            Breakage(find: "  name: Edge Microvisor Toolkit 3.0.1.1\n", replace: "  name: bad|name\n", field: "spec.name"),
+            Breakage(
+                find: "  name: Edge Microvisor Toolkit 3.0.1.1\n",
+                replace: "  name: bad|name\n",
+                field: "spec.name"
+            ),
             Breakage(find: "  release: 0.11.5", replace: "  release: UPPER", field: "metadata"),
             Breakage(find: "metadata:\n  release: 0.11.5", replace: "metadata: [1, 2]", field: "metadata"),
             Breakage(find: "  platformBundle:", replace: "  platformBundle: [a]", field: "spec.platformBundle"),

@@ -114,12 +114,20 @@ struct ReconcilerTests {
         )
     }
 
-    @Test("profiles become OS resources; a newer tag becomes a new one that the MM offers to LATEST instances", arguments: reconcilerBackends)
+    @Test(
+        "profiles become OS resources; a newer tag becomes a new one that the MM offers to LATEST instances",
+        arguments: reconcilerBackends
+    )
     func discoverAndOffer(_ backend: StoreBackend) async throws {
         let world = try ReleaseWorld.make()
         defer { world.remove() }
         try world.publishImmutable(version: "3.0.20260401.0100", tag: "0.11.5")
-        try ProfileFixtures.publish(ProfileFixtures.mutable(), profile: ReleaseWorld.mutableProfile, tag: "0.11.5", in: world.folder)
+        try ProfileFixtures.publish(
+            ProfileFixtures.mutable(),
+            profile: ReleaseWorld.mutableProfile,
+            tag: "0.11.5",
+            in: world.folder
+        )
         try await backend.withStore { store in try await Self.discoverAndOffer(store, world: world) }
     }
 
@@ -128,7 +136,11 @@ struct ReconcilerTests {
             let project = try await store.createProject(name: "acme", id: nil)
             try await ProfileFixtures.serving(world.folder) { base in
                 let metrics = CountingMetrics()
-                let reconciler = Self.reconciler(store, sources: ReleaseSourceMap(defaultSource: try world.source(base: base)), metrics: metrics)
+                let reconciler = Self.reconciler(
+                    store,
+                    sources: ReleaseSourceMap(defaultSource: try world.source(base: base)),
+                    metrics: metrics
+                )
                 let first = try await reconciler.reconcile()
                 #expect(first.created == 2 && first.failures.isEmpty && first.writeFailures.isEmpty, "\(first)")
                 #expect(metrics.value("day2_osrm_os_resources_created_total") == 2)
@@ -136,7 +148,10 @@ struct ReconcilerTests {
                 let emt = try #require(all.first { $0.profileName == ReleaseWorld.immutableProfile })
                 #expect(emt.imageId == "3.0.20260401.0100")
                 #expect(emt.installedPackages.hasPrefix(#"{"repo":[{"name":"systemd""#))
-                #expect(emt.existingCves == #"[{"cve_id":"CVE-2025-0001","priority":"high","affected_packages":["openssl 3.3.2"]}]"#)
+                #expect(
+                    emt.existingCves
+                        == #"[{"cve_id":"CVE-2025-0001","priority":"high","affected_packages":["openssl 3.3.2"]}]"#
+                )
                 #expect(emt.fixedCves == "[]")
                 #expect(emt.existingCvesUrl == "files-edge-orch/emt/existing.json")
                 let ubuntu = try #require(all.first { $0.profileName == ReleaseWorld.mutableProfile })
@@ -147,8 +162,14 @@ struct ReconcilerTests {
                 #expect(again.created == 0 && again.refreshed == 0, "\(again)")
 
                 // An immutable node on the old image, with a LATEST policy.
-                let policy = try await store.createPolicy(tenant: project.id, OSUpdatePolicy(name: "latest", updatePolicy: .latest))
-                let host = try await store.createHost(tenant: project.id, HostResource(name: "edge-1", uuid: Fixtures.uuid(1)))
+                let policy = try await store.createPolicy(
+                    tenant: project.id,
+                    OSUpdatePolicy(name: "latest", updatePolicy: .latest)
+                )
+                let host = try await store.createHost(
+                    tenant: project.id,
+                    HostResource(name: "edge-1", uuid: Fixtures.uuid(1))
+                )
                 _ = try await store.createInstance(
                     tenant: project.id,
                     Instance(
@@ -160,7 +181,10 @@ struct ReconcilerTests {
                     )
                 )
                 let manager = MaintenanceManager(store: store, now: { Date() }, logger: Self.logger())
-                let before = try await manager.poll(tenant: project.id, PollRequest(hostGUID: host.uuid!, status: .upToDate))
+                let before = try await manager.poll(
+                    tenant: project.id,
+                    PollRequest(hostGUID: host.uuid!, status: .upToDate)
+                )
                 #expect(before.image == nil)
 
                 // A new tag with a newer image; the CVE list changes too.
@@ -173,14 +197,21 @@ struct ReconcilerTests {
                 let second = try await reconciler.reconcile()
                 #expect(second.created == 1 && second.refreshed == 1, "\(second)")
                 let newer = try #require(
-                    try await store.osResources(tenant: project.id, profileName: ReleaseWorld.immutableProfile, osType: .immutable)
-                        .first { $0.imageId == "3.0.20260602.2200" }
+                    try await store.osResources(
+                        tenant: project.id,
+                        profileName: ReleaseWorld.immutableProfile,
+                        osType: .immutable
+                    )
+                    .first { $0.imageId == "3.0.20260602.2200" }
                 )
                 let refreshedOld = try await store.osResource(tenant: project.id, id: emt.resourceId)
                 #expect(refreshedOld.existingCves.contains("CVE-2026-0002"))
                 #expect(refreshedOld.name == emt.name && refreshedOld.sha256 == emt.sha256)
 
-                let after = try await manager.poll(tenant: project.id, PollRequest(hostGUID: host.uuid!, status: .upToDate))
+                let after = try await manager.poll(
+                    tenant: project.id,
+                    PollRequest(hostGUID: host.uuid!, status: .upToDate)
+                )
                 #expect(after.image?.imageId == "3.0.20260602.2200")
                 #expect(after.image?.sha256 == newer.sha256)
                 let instance = try #require(try await store.instance(tenant: project.id, hostId: host.resourceId))
@@ -189,12 +220,20 @@ struct ReconcilerTests {
         }
     }
 
-    @Test("bad input is skipped by profile: malformed YAML, wrong digest, unreachable registry; nothing existing changes", arguments: reconcilerBackends)
+    @Test(
+        "bad input is skipped by profile: malformed YAML, wrong digest, unreachable registry; nothing existing changes",
+        arguments: reconcilerBackends
+    )
     func badInput(_ backend: StoreBackend) async throws {
         let world = try ReleaseWorld.make()
         defer { world.remove() }
         try world.publishImmutable(version: "3.0.1.1", tag: "0.11.5")
-        try ProfileFixtures.publish(ProfileFixtures.mutable(), profile: ReleaseWorld.mutableProfile, tag: "0.11.5", in: world.folder)
+        try ProfileFixtures.publish(
+            ProfileFixtures.mutable(),
+            profile: ReleaseWorld.mutableProfile,
+            tag: "0.11.5",
+            in: world.folder
+        )
         try await backend.withStore { store in try await Self.badInput(store, world: world) }
     }
 
@@ -209,8 +248,18 @@ struct ReconcilerTests {
                 // A malformed newer profile of one profile: skipped, the other profile still syncs.
                 let broken = ProfileFixtures.immutable(version: "3.0.2.1", release: "0.11.6")
                     .replacingOccurrences(of: "OS_TYPE_IMMUTABLE", with: "OS_TYPE_SOMETHING")
-                try ProfileFixtures.publish(broken, profile: ReleaseWorld.immutableProfile, tag: "0.11.6", in: world.folder)
-                try ProfileFixtures.publish(ProfileFixtures.mutable(version: "22.04.6"), profile: ReleaseWorld.mutableProfile, tag: "0.11.6", in: world.folder)
+                try ProfileFixtures.publish(
+                    broken,
+                    profile: ReleaseWorld.immutableProfile,
+                    tag: "0.11.6",
+                    in: world.folder
+                )
+                try ProfileFixtures.publish(
+                    ProfileFixtures.mutable(version: "22.04.6"),
+                    profile: ReleaseWorld.mutableProfile,
+                    tag: "0.11.6",
+                    in: world.folder
+                )
                 let malformed = try await reconciler.reconcile()
                 #expect(malformed.created == 1, "\(malformed)")
                 #expect(malformed.failures.count == 1)
@@ -219,23 +268,44 @@ struct ReconcilerTests {
 
                 // A wrong digest (the stored profile blob altered): skipped, naming the digest.
                 try world.publishImmutable(version: "3.0.3.1", tag: "0.11.7")
-                let manifest = try world.folder.manifest("edge-orch/en/files/os-profile/microvisor-nonrt", reference: "0.11.7")
+                let manifest = try world.folder.manifest(
+                    "edge-orch/en/files/os-profile/microvisor-nonrt",
+                    reference: "0.11.7"
+                )
                 let layerDigest = try #require(
                     String(decoding: manifest.bytes, as: UTF8.self).components(separatedBy: "\"digest\":\"").dropFirst()
-                        .map { String($0.prefix(71)) }.first { $0.hasPrefix("sha256:") && $0 != "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a" }
+                        .map { String($0.prefix(71)) }.first {
+                            $0.hasPrefix("sha256:")
+                                && $0 != "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+                        }
                 )
-                let blobFile = try world.folder.blob("edge-orch/en/files/os-profile/microvisor-nonrt", digest: layerDigest)
-                try Data(ProfileFixtures.immutable(version: "6.6.6.6", release: "0.11.7").utf8).write(to: URL(fileURLWithPath: blobFile))
+                let blobFile = try world.folder.blob(
+                    "edge-orch/en/files/os-profile/microvisor-nonrt",
+                    digest: layerDigest
+                )
+                try Data(ProfileFixtures.immutable(version: "6.6.6.6", release: "0.11.7").utf8).write(
+                    to: URL(fileURLWithPath: blobFile)
+                )
                 let tampered = try await reconciler.reconcile()
                 #expect(tampered.created == 0, "\(tampered)")
-                #expect(tampered.failures.contains { $0.hasPrefix("microvisor-nonrt:0.11.7: digestMismatch") && $0.contains(layerDigest) }, "\(tampered.failures)")
+                #expect(
+                    tampered.failures.contains {
+                        $0.hasPrefix("microvisor-nonrt:0.11.7: digestMismatch") && $0.contains(layerDigest)
+                    },
+                    "\(tampered.failures)"
+                )
                 let images = try await store.osResources(tenant: project.id, .all).items.map(\.imageId)
                 #expect(!images.contains("6.6.6.6") && !images.contains("3.0.3.1"))
 
                 // A profile that disappears from the Release Service keeps its OS resource.
-                try FileManager.default.removeItem(atPath: world.folder.root + "/oci/edge-orch/en/files/os-profile/ubuntu-22.04-lts-generic")
+                try FileManager.default.removeItem(
+                    atPath: world.folder.root + "/oci/edge-orch/en/files/os-profile/ubuntu-22.04-lts-generic"
+                )
                 let gone = try await reconciler.reconcile()
-                #expect(gone.failures.contains { $0.hasPrefix("ubuntu-22.04-lts-generic: notFound") }, "\(gone.failures)")
+                #expect(
+                    gone.failures.contains { $0.hasPrefix("ubuntu-22.04-lts-generic: notFound") },
+                    "\(gone.failures)"
+                )
             }
             // The registry is gone: every profile is skipped and nothing is changed or lost.
             let everything = try await store.osResources(tenant: project.id, .all).items
@@ -248,7 +318,10 @@ struct ReconcilerTests {
         }
     }
 
-    @Test("per-project sources: a project with its own Release Service gets its profiles, an 'off' project none", arguments: [StoreBackend.sqliteMemory])
+    @Test(
+        "per-project sources: a project with its own Release Service gets its profiles, an 'off' project none",
+        arguments: [StoreBackend.sqliteMemory]
+    )
     func perProject(_ backend: StoreBackend) async throws {
         let world = try ReleaseWorld.make()
         let custom = try ReleaseWorld.make()
@@ -257,7 +330,12 @@ struct ReconcilerTests {
             custom.remove()
         }
         try world.publishImmutable(version: "3.0.1.1", tag: "0.11.5")
-        try ProfileFixtures.publish(ProfileFixtures.mutable(), profile: ReleaseWorld.mutableProfile, tag: "0.11.5", in: world.folder)
+        try ProfileFixtures.publish(
+            ProfileFixtures.mutable(),
+            profile: ReleaseWorld.mutableProfile,
+            tag: "0.11.5",
+            in: world.folder
+        )
         try ProfileFixtures.publish(
             ProfileFixtures.immutable(profile: "acme-os", version: "7.1.0", name: "Acme OS 7.1.0", release: "1.0.0"),
             profile: "acme-os",
@@ -291,12 +369,20 @@ struct ReconcilerTests {
         }
     }
 
-    @Test("automatic mode links immutable instances without a policy to one LATEST policy; others are left alone", arguments: reconcilerBackends)
+    @Test(
+        "automatic mode links immutable instances without a policy to one LATEST policy; others are left alone",
+        arguments: reconcilerBackends
+    )
     func autoLink(_ backend: StoreBackend) async throws {
         let world = try ReleaseWorld.make()
         defer { world.remove() }
         try world.publishImmutable(version: "3.0.1.1", tag: "0.11.5")
-        try ProfileFixtures.publish(ProfileFixtures.mutable(), profile: ReleaseWorld.mutableProfile, tag: "0.11.5", in: world.folder)
+        try ProfileFixtures.publish(
+            ProfileFixtures.mutable(),
+            profile: ReleaseWorld.mutableProfile,
+            tag: "0.11.5",
+            in: world.folder
+        )
         try await backend.withStore { store in try await Self.autoLink(store, world: world) }
     }
 
@@ -314,12 +400,22 @@ struct ReconcilerTests {
                     OSUpdatePolicy(name: "pinned", targetOsId: emt.resourceId, updatePolicy: .target)
                 )
                 var instances: [Instance] = []
-                for (index, (os, policy)) in [(emt, nil), (emt, nil), (emt, target.resourceId), (ubuntu, nil)].enumerated() {
-                    let host = try await store.createHost(tenant: project.id, HostResource(name: "edge-\(index)", uuid: Fixtures.uuid(index)))
+                for (index, (os, policy)) in [(emt, nil), (emt, nil), (emt, target.resourceId), (ubuntu, nil)]
+                    .enumerated()
+                {
+                    let host = try await store.createHost(
+                        tenant: project.id,
+                        HostResource(name: "edge-\(index)", uuid: Fixtures.uuid(index))
+                    )
                     instances.append(
                         try await store.createInstance(
                             tenant: project.id,
-                            Instance(name: "edge-\(index)", hostId: host.resourceId, osId: os.resourceId, osUpdatePolicyId: policy)
+                            Instance(
+                                name: "edge-\(index)",
+                                hostId: host.resourceId,
+                                osId: os.resourceId,
+                                osUpdatePolicyId: policy
+                            )
                         )
                     )
                 }

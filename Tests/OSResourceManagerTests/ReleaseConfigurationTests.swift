@@ -27,7 +27,8 @@ struct ReleaseConfigurationTests {
         let configuration = try OrchestratorConfiguration.resolve(
             flags: ["--release-dir": "/srv/day2-release", "--osrm-period": "1h30m", "--osrm-auto-link": "true"],
             environment: [
-                "DAY2_OS_PROFILE_REVISION": "~0.11.5", "DAY2_ENABLED_PROFILES": "microvisor-nonrt, ubuntu-22.04-lts-generic",
+                "DAY2_OS_PROFILE_REVISION": "~0.11.5",
+                "DAY2_ENABLED_PROFILES": "microvisor-nonrt, ubuntu-22.04-lts-generic",
                 "DAY2_OSRM_PERIOD": "5m", "DAY2_HTTP_HOST": "0.0.0.0",
             ]
         )
@@ -66,9 +67,17 @@ struct ReleaseConfigurationTests {
             (["--osrm-auto-link": "maybe"], "osrmAutoLink"),
             (["--release-service-url": "http://rs.test"], "osProfileRevision"),
             (["--release-service-url": "http://rs.test", "--os-profile-revision": "1.0"], "enabledProfiles"),
-            (["--release-service-url": "rs.test", "--os-profile-revision": "1.0", "--enabled-profiles": "a"], "releaseServiceUrl"),
+            (
+                ["--release-service-url": "rs.test", "--os-profile-revision": "1.0", "--enabled-profiles": "a"],
+                "releaseServiceUrl"
+            ),
             (["--release-dir": "/r", "--os-profile-revision": "~x", "--enabled-profiles": "a"], "osProfileRevision"),
-            (["--release-dir": "/r", "--os-profile-revision": "1", "--enabled-profiles": "a", "--os-profile-repo": "Bad"], "osProfileRepo"),
+            (
+                [
+                    "--release-dir": "/r", "--os-profile-revision": "1", "--enabled-profiles": "a",
+                    "--os-profile-repo": "Bad",
+                ], "osProfileRepo"
+            ),
         ]
     )
     func bad(_ flags: [String: String], _ key: String) {

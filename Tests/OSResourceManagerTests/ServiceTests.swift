@@ -36,12 +36,20 @@ struct ServiceTests {
         )
     }
 
-    @Test("a project created while the service runs gets its OS resources without waiting for the period", arguments: [StoreBackend.sqliteFile])
+    @Test(
+        "a project created while the service runs gets its OS resources without waiting for the period",
+        arguments: [StoreBackend.sqliteFile]
+    )
     func newProject(_ backend: StoreBackend) async throws {
         let world = try ReleaseWorld.make()
         defer { world.remove() }
         try world.publishImmutable(version: "3.0.1.1", tag: "0.11.5")
-        try ProfileFixtures.publish(ProfileFixtures.mutable(), profile: ReleaseWorld.mutableProfile, tag: "0.11.5", in: world.folder)
+        try ProfileFixtures.publish(
+            ProfileFixtures.mutable(),
+            profile: ReleaseWorld.mutableProfile,
+            tag: "0.11.5",
+            in: world.folder
+        )
         try await backend.withStore { store in try await Self.newProject(store, world: world) }
     }
 
@@ -65,16 +73,30 @@ struct ServiceTests {
                 group.cancelAll()
             }
             // The lease is given up on the way out.
-            #expect(try await store.acquireLease(name: OSResourceManagerService<S>.leaseName, holder: "replica-b", seconds: 5))
+            #expect(
+                try await store.acquireLease(
+                    name: OSResourceManagerService<S>.leaseName,
+                    holder: "replica-b",
+                    seconds: 5
+                )
+            )
         }
     }
 
-    @Test("two replicas on one database: only the lease holder reconciles", arguments: [StoreBackend.sqliteFile, .postgres])
+    @Test(
+        "two replicas on one database: only the lease holder reconciles",
+        arguments: [StoreBackend.sqliteFile, .postgres]
+    )
     func oneReplicaAtATime(_ backend: StoreBackend) async throws {
         let world = try ReleaseWorld.make()
         defer { world.remove() }
         try world.publishImmutable(version: "3.0.1.1", tag: "0.11.5")
-        try ProfileFixtures.publish(ProfileFixtures.mutable(), profile: ReleaseWorld.mutableProfile, tag: "0.11.5", in: world.folder)
+        try ProfileFixtures.publish(
+            ProfileFixtures.mutable(),
+            profile: ReleaseWorld.mutableProfile,
+            tag: "0.11.5",
+            in: world.folder
+        )
         try await backend.withStorePair { one, two in try await Self.replicas(one, two, world: world) }
     }
 
@@ -84,12 +106,27 @@ struct ServiceTests {
             let sources = ReleaseSourceMap(defaultSource: try world.source(base: base))
             let metricsA = CountingMetrics()
             let metricsB = CountingMetrics()
-            let a = Self.service(one, sources: sources, period: .milliseconds(200), holder: "replica-a", metrics: metricsA)
-            let b = Self.service(two, sources: sources, period: .milliseconds(200), holder: "replica-b", metrics: metricsB)
+            let a = Self.service(
+                one,
+                sources: sources,
+                period: .milliseconds(200),
+                holder: "replica-a",
+                metrics: metricsA
+            )
+            let b = Self.service(
+                two,
+                sources: sources,
+                period: .milliseconds(200),
+                holder: "replica-b",
+                metrics: metricsB
+            )
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await a.run() }
                 group.addTask { try await b.run() }
-                let passes = { metricsA.value("day2_osrm_passes_total,result=ok") + metricsB.value("day2_osrm_passes_total,result=ok") }
+                let passes = {
+                    metricsA.value("day2_osrm_passes_total,result=ok")
+                        + metricsB.value("day2_osrm_passes_total,result=ok")
+                }
                 let enough = try await eventually { passes() >= 4 }
                 #expect(enough)
                 group.cancelAll()

@@ -15,7 +15,10 @@ struct ReleaseServiceTests {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("day2-rs-\(UUID().uuidString)")
         let folder = try ReleaseFolder(path: url.path)
         let bytes = (0..<1000).map { UInt8($0 % 251) }
-        try FileManager.default.createDirectory(at: url.appendingPathComponent("images"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: url.appendingPathComponent("images"),
+            withIntermediateDirectories: true
+        )
         try Data(bytes).write(to: url.appendingPathComponent("images/os.img"))
         return (folder, url, bytes)
     }
@@ -37,7 +40,10 @@ struct ReleaseServiceTests {
                 #expect(response.status == .ok)
                 #expect(Array(response.body.readableBytesView) == bytes)
                 #expect(response.headers[HTTPField.Name("X-Checksum-Sha256")!] == Self.hex(bytes))
-                #expect(response.headers[HTTPField.Name("Repr-Digest")!] == "sha-256=:\(Data(SHA256.hash(data: bytes)).base64EncodedString()):")
+                #expect(
+                    response.headers[HTTPField.Name("Repr-Digest")!]
+                        == "sha-256=:\(Data(SHA256.hash(data: bytes)).base64EncodedString()):"
+                )
                 #expect(response.headers[.acceptRanges] == "bytes")
                 #expect(response.headers[.contentLength] == "1000")
             }
@@ -78,7 +84,8 @@ struct ReleaseServiceTests {
         "paths that leave the folder or are not plain are refused",
         arguments: [
             "/release/files/../secret", "/release/files/images/../../secret", "/release/files/%2e%2e/secret",
-            "/release/files/images/%2E%2E/%2E%2E/secret", "/release/files/images//os.img", "/release/files/./images/os.img",
+            "/release/files/images/%2E%2E/%2E%2E/secret", "/release/files/images//os.img",
+            "/release/files/./images/os.img",
             "/release/files/outside/secret", "/release/files/images", "/release/files/images/missing",
         ]
     )
@@ -91,7 +98,10 @@ struct ReleaseServiceTests {
         try Data("top secret".utf8).write(to: secretFolder.appendingPathComponent("secret"))
         try Data("top secret".utf8).write(to: url.deletingLastPathComponent().appendingPathComponent("secret"))
         // A symbolic link inside the folder that points outside it.
-        try FileManager.default.createSymbolicLink(at: url.appendingPathComponent("outside"), withDestinationURL: secretFolder)
+        try FileManager.default.createSymbolicLink(
+            at: url.appendingPathComponent("outside"),
+            withDestinationURL: secretFolder
+        )
         try await Self.app(folder).test(.router) { client in
             try await client.execute(uri: path, method: .get) { response in
                 #expect(response.status == .badRequest || response.status == .notFound, "\(path): \(response.status)")
@@ -118,7 +128,14 @@ struct ReleaseServiceTests {
                 title: "microvisor-nonrt.yaml",
                 repository: repository,
                 tag: "0.11.5",
-                files: [.init(source: image.path, destination: "repo/emt.raw.gz", sha256: String(repeating: "0", count: 64), field: "spec.osImageSha256")]
+                files: [
+                    .init(
+                        source: image.path,
+                        destination: "repo/emt.raw.gz",
+                        sha256: String(repeating: "0", count: 64),
+                        field: "spec.osImageSha256"
+                    )
+                ]
             )
         }
         #expect(wrong?.code == .digestMismatch)
@@ -126,7 +143,13 @@ struct ReleaseServiceTests {
         #expect(!FileManager.default.fileExists(atPath: url.appendingPathComponent("repo/emt.raw.gz").path))
         for bad in ["../escape.img", "/abs.img", "oci/x.img", "http://host/x.img"] {
             #expect(throws: ReleaseServiceError.self) {
-                try folder.publish(profile: yaml, title: "p.yaml", repository: repository, tag: "1", files: [.init(source: image.path, destination: bad, field: "spec.osImageUrl")])
+                try folder.publish(
+                    profile: yaml,
+                    title: "p.yaml",
+                    repository: repository,
+                    tag: "1",
+                    files: [.init(source: image.path, destination: bad, field: "spec.osImageUrl")]
+                )
             }
         }
         let published = try folder.publish(
@@ -134,13 +157,25 @@ struct ReleaseServiceTests {
             title: "microvisor-nonrt.yaml",
             repository: repository,
             tag: "0.11.5",
-            files: [.init(source: image.path, destination: "repo/emt.raw.gz", sha256: Self.hex(bytes), field: "spec.osImageUrl")]
+            files: [
+                .init(
+                    source: image.path,
+                    destination: "repo/emt.raw.gz",
+                    sha256: Self.hex(bytes),
+                    field: "spec.osImageUrl"
+                )
+            ]
         )
         #expect(published.files == ["repo/emt.raw.gz"])
         let sidecar = try String(contentsOf: url.appendingPathComponent("repo/emt.raw.gz.sha256"), encoding: .utf8)
         #expect(sidecar == "\(Self.hex(bytes))  emt.raw.gz\n")
         // The same tag again moves it; the old manifest stays reachable by digest.
-        let moved = try folder.publish(profile: yaml + Array("# v2\n".utf8), title: "microvisor-nonrt.yaml", repository: repository, tag: "0.11.5")
+        let moved = try folder.publish(
+            profile: yaml + Array("# v2\n".utf8),
+            title: "microvisor-nonrt.yaml",
+            repository: repository,
+            tag: "0.11.5"
+        )
         _ = try folder.publish(profile: yaml, title: "microvisor-nonrt.yaml", repository: repository, tag: "0.11.6")
         #expect(try folder.tags(repository) == ["0.11.5", "0.11.6"])
 
@@ -150,14 +185,19 @@ struct ReleaseServiceTests {
                 #expect(response.headers[HTTPField.Name("Docker-Distribution-API-Version")!] == "registry/2.0")
             }
             try await client.execute(uri: "/v2/\(repository)/tags/list", method: .get) { response in
-                let object = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
+                let object =
+                    try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
                 #expect(object?["tags"] as? [String] == ["0.11.5", "0.11.6"])
                 #expect(object?["name"] as? String == repository)
             }
             try await client.execute(uri: "/v2/\(repository)/tags/list?n=1", method: .get) { response in
-                let object = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
+                let object =
+                    try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
                 #expect(object?["tags"] as? [String] == ["0.11.5"])
-                #expect(response.headers[HTTPField.Name("Link")!] == "</v2/\(repository)/tags/list?n=1&last=0.11.5>; rel=\"next\"")
+                #expect(
+                    response.headers[HTTPField.Name("Link")!]
+                        == "</v2/\(repository)/tags/list?n=1&last=0.11.5>; rel=\"next\""
+                )
             }
             var layerDigest = ""
             try await client.execute(uri: "/v2/\(repository)/manifests/0.11.5", method: .get) { response in
@@ -176,7 +216,8 @@ struct ReleaseServiceTests {
                 #expect(annotations?["org.opencontainers.image.title"] == "microvisor-nonrt.yaml")
                 layerDigest = layers?.first?["digest"] as? String ?? ""
             }
-            try await client.execute(uri: "/v2/\(repository)/manifests/\(published.manifestDigest)", method: .get) { response in
+            try await client.execute(uri: "/v2/\(repository)/manifests/\(published.manifestDigest)", method: .get) {
+                response in
                 #expect(response.status == .ok)
             }
             try await client.execute(uri: "/v2/\(repository)/blobs/\(layerDigest)", method: .get) { response in
@@ -212,7 +253,10 @@ struct ReleaseServiceTests {
         let sidecar = url.appendingPathComponent("images/os.img.sha256")
         try Data("\(String(repeating: "0", count: 64))  os.img\n".utf8).write(to: sidecar)
         // The sidecar is older than the file: the file's own digest is served.
-        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: sidecar.path)
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSinceNow: -3600)],
+            ofItemAtPath: sidecar.path
+        )
         try await Self.app(folder).test(.router) { client in
             try await client.execute(uri: "/release/files/images/os.img", method: .head) { response in
                 #expect(response.headers[HTTPField.Name("X-Checksum-Sha256")!] == Self.hex(bytes))
