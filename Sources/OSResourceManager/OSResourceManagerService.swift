@@ -1,3 +1,4 @@
+import Day2Model
 import Foundation
 import Inventory
 import Logging
