@@ -335,7 +335,10 @@ public final class OCIClient: Sendable {
         case "bearer":
             let scope = challenge.scope ?? defaultScope
             let token = try await fetchToken(challenge: challenge, scope: scope, what: what)
-            if let scope { tokens.withLock { $0[scope] = token } }
+            // Kept under the scope asked for and the one this client looks up, so the next call sends it at once.
+            tokens.withLock { cache in
+                for key in Set([scope, defaultScope].compactMap { $0 }) { cache[key] = token }
+            }
             return "Bearer " + token
         default:
             throw OSResourceManagerError(

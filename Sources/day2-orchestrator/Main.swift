@@ -351,6 +351,11 @@ struct ReleasePublish: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
+        guard title == parsed.profileName + ".yaml" else {
+            throw ValidationError(
+                "\(title): spec.profileName: is \(parsed.profileName); name the file \(parsed.profileName).yaml"
+            )
+        }
         guard let revision = tag ?? parsed.metadata["release"], !revision.isEmpty else {
             throw ValidationError("give the tag with --tag (the profile has no metadata.release)")
         }
