@@ -60,6 +60,7 @@ public struct OSResourceManagerService<Store: InventoryStore>: Service {
         self.waitUntilReady = waitUntilReady
     }
 
+    /// Reconciles until graceful shutdown or cancellation, then gives the lease up.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             await waitUntilReady()

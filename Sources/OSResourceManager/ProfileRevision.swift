@@ -91,6 +91,7 @@ public struct LenientVersion: Sendable, Hashable, Comparable {
         patch = numbers[2]
     }
 
+    /// Orders by major, minor, then patch.
     public static func < (lhs: LenientVersion, rhs: LenientVersion) -> Bool {
         (lhs.major, lhs.minor, lhs.patch) < (rhs.major, rhs.minor, rhs.patch)
     }

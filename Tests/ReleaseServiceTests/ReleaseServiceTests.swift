@@ -90,13 +90,22 @@ struct ReleaseServiceTests {
         ]
     )
     func traversal(_ path: String) async throws {
-        let (folder, url, _) = try Self.folder()
-        defer { try? FileManager.default.removeItem(at: url) }
-        let secretFolder = url.deletingLastPathComponent().appendingPathComponent("day2-rs-secret-\(UUID().uuidString)")
+        // parent/release is served; parent/secret and parent/elsewhere/secret are just outside it.
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "day2-rs-parent-\(UUID().uuidString)"
+        )
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let url = parent.appendingPathComponent("release")
+        try FileManager.default.createDirectory(
+            at: url.appendingPathComponent("images"),
+            withIntermediateDirectories: true
+        )
+        try Data((0..<1000).map { UInt8($0 % 251) }).write(to: url.appendingPathComponent("images/os.img"))
+        let folder = try ReleaseFolder(path: url.path)
+        let secretFolder = parent.appendingPathComponent("elsewhere")
         try FileManager.default.createDirectory(at: secretFolder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: secretFolder) }
         try Data("top secret".utf8).write(to: secretFolder.appendingPathComponent("secret"))
-        try Data("top secret".utf8).write(to: url.deletingLastPathComponent().appendingPathComponent("secret"))
+        try Data("top secret".utf8).write(to: parent.appendingPathComponent("secret"))
         // A symbolic link inside the folder that points outside it.
         try FileManager.default.createSymbolicLink(
             at: url.appendingPathComponent("outside"),
