@@ -324,6 +324,12 @@ def test_profiles_become_os_resources_and_a_newer_tag_is_offered(server, release
         assert offer.os_image_url == newer["imageUrl"]
         current = default.get(f"compute/instances/{instance['resourceId']}")
         assert current["osUpdateAvailable"] == "Edge Microvisor Toolkit 3.0.20260602.2200"
+
+        # Progress is visible at /metrics.
+        metrics = server.get("/metrics").body.decode()
+        created = [line for line in metrics.splitlines() if line.startswith("day2_osrm_os_resources_created_total")]
+        assert created and float(created[0].split()[-1]) >= 3, created
+        assert 'day2_osrm_passes_total{result="ok"}' in metrics
     finally:
         agent.close()
 
