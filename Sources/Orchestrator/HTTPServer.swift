@@ -10,6 +10,7 @@ import NIOCore
 import NIOSSL
 import Northbound
 import Prometheus
+import WebUI
 
 /// The HTTP side of the orchestrator: health, metrics, and (in later layers) the REST API and Web UI.
 public enum HTTPServer {
@@ -44,6 +45,8 @@ public enum HTTPServer {
             )
         }
         api?.register(on: router)
+        if api != nil { WebUI(logger: logger).register(on: router) }
+        router.get("/") { _, _ -> Response in Response(status: .found, headers: [.location: "/ui/"]) }
         return router
     }
 

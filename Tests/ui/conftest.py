@@ -1,0 +1,124 @@
+"""Fixtures of the Web UI's browser tests: one server, one seeded fleet, one simulated agent and one headless
+Chromium for the whole module (the tests walk through an administrator's session in order).
+
+Screenshots go to $DAY2_UI_ARTIFACTS (default artifacts/ui/ in the repository); the folder is printed.
+Every test ends by reading the browser's log: any JavaScript error, any Content-Security-Policy violation and any
+request to another origin fails it.
+"""
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from harness import ROOT, Agent, Server, browser, immutable_os, mutable_os
+
+ZONE = "Europe/Berlin"  # the browser's own zone: times it shows and the schedule form's default zone
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    folder = Path(os.environ.get("DAY2_UI_ARTIFACTS", ROOT / "artifacts" / "ui"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"\nbrowser test screenshots: {folder}")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def server():
+    s = Server()
+    yield s
+    code = s.stop()
+    log = s.log_path.read_text(errors="replace")
+    s.remove()
+    assert code == 0, f"the orchestrator did not stop cleanly:\n{log[-3000:]}"
+
+
+@pytest.fixture(scope="session")
+def fleet(server):
+    """Two regions, three sites, 24 hosts: one immutable host that can update, one mutable host with upgradable
+    packages, and others up to date. Returns the IDs the tests use."""
+    east = server.post("regions", {"name": "region-east"})
+    west = server.post("regions", {"name": "region-west"})
+    sites = [
+        server.post(f"regions/{east['resourceId']}/sites", {"name": "berlin-plant"}),
+        server.post(f"regions/{east['resourceId']}/sites", {"name": "warsaw-depot"}),
+        server.post(f"regions/{west['resourceId']}/sites", {"name": "lisbon-store"}),
+    ]
+    old = server.post("compute/os", immutable_os("Edge Microvisor Toolkit 3.0.20260401", "3.0.20260401.0100", "1"))
+    new = server.post("compute/os", immutable_os("Edge Microvisor Toolkit 3.0.20260602", "3.0.20260602.2200", "2"))
+    ubuntu = server.post("compute/os", mutable_os("Ubuntu 22.04.5 LTS", "22.04.5", "3"))
+    hosts = {}
+    for index in range(24):
+        site = sites[index % 3]
+        immutable = index % 2 == 0
+        name = f"edge-{site['name'].split('-')[0]}-{index:02d}"
+        uuid = f"4c4c4544-0056-4a10-8050-{index:012x}"
+        host = server.post("compute/hosts", {"name": name, "uuid": uuid, "siteId": site["resourceId"]})
+        os_id = old["resourceId"] if immutable else ubuntu["resourceId"]
+        if immutable and index >= 6:
+            os_id = new["resourceId"]  # already on the newest image
+        instance = server.post("compute/instances", {"hostID": host["resourceId"], "osID": os_id,
+                                                     "kind": "INSTANCE_KIND_METAL", "name": f"{name}-os"})
+        hosts[name] = {"host": host["resourceId"], "instance": instance["resourceId"], "uuid": uuid,
+                       "site": site["name"], "immutable": immutable}
+    return {
+        "hosts": hosts, "old": old, "new": new, "ubuntu": ubuntu, "sites": sites, "regions": [east, west],
+        "immutable": "edge-berlin-00", "mutable": "edge-warsaw-01", "current": "edge-berlin-06",
+    }
+
+
+@pytest.fixture(scope="session")
+def agent(server):
+    a = Agent(server)
+    yield a
+    a.close()
+
+
+@pytest.fixture(scope="session")
+def driver(artifacts):
+    d = browser(artifacts, ZONE)
+    # Installed before any page script runs (and outside the page's CSP): records uncaught errors.
+    d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": """
+        window.__day2Errors = [];
+        addEventListener('error', (e) => window.__day2Errors.push(String(e.message || e)));
+        addEventListener('unhandledrejection', (e) => window.__day2Errors.push('unhandled rejection: ' + String(e.reason && (e.reason.stack || e.reason))));
+    """})
+    yield d
+    d.quit()
+
+
+class BrowserLog:
+    """The browser's log entries, read after each test; `expected` holds substrings of entries a test caused on
+    purpose (a refused request answered 400 or 401)."""
+
+    def __init__(self):
+        self.expected = []
+
+
+@pytest.fixture
+def browser_log(driver, server):
+    log = BrowserLog()
+    driver.get_log("browser")  # drop what earlier tests left
+    yield log
+    problems = []
+    for entry in driver.get_log("browser"):
+        message = entry.get("message", "")
+        if entry["level"] != "SEVERE" and entry.get("source") not in ("javascript", "security"):
+            continue
+        if entry.get("source") == "network" and any(e in message for e in log.expected):
+            continue
+        problems.append(f"{entry['level']} {entry.get('source')}: {message}")
+    try:
+        errors = driver.execute_script("return window.__day2Errors || []")
+        origins = driver.execute_script(
+            "return performance.getEntriesByType('resource').map(e => e.name)"
+            ".concat(performance.getEntriesByType('navigation').map(e => e.name))")
+    except Exception as error:  # the page may be gone (a test navigated away); the log was read above
+        errors, origins = [f"page unreadable: {error}"], []
+    problems += [f"JavaScript error: {e}" for e in errors]
+    foreign = [u for u in origins if not u.startswith(server.base + "/")]
+    problems += [f"request to another origin: {u}" for u in foreign]
+    assert not problems, "browser problems:\n" + "\n".join(problems)

@@ -1,0 +1,607 @@
+"""The Web UI in headless Chromium: an administrator's session from sign-in to a finished update.
+
+The tests run in file order against one server (see conftest.py); each can fail on its own assertion, and each
+also fails on JavaScript errors, CSP violations or requests to another origin (the `browser_log` fixture).
+"""
+
+import datetime as dt
+import json
+import re
+import time
+import urllib.parse
+from zoneinfo import ZoneInfo
+
+import pytest
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from harness import ADMIN_PASSWORD, JWT_SECRET, immutable_os, sign_token
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+TIMEOUT = 20
+
+
+# Helpers ------------------------------------------------------------------------------------------------------
+
+def wait(driver, condition, timeout=TIMEOUT, message=""):
+    try:
+        return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: condition(d))
+    except TimeoutException:
+        raise AssertionError(f"timed out: {message}\nURL: {driver.current_url}\n"
+                             f"page text: {driver.find_element(By.TAG_NAME, 'body').text[:1500]}")
+
+
+def find(driver, css, timeout=TIMEOUT):
+    return wait(driver, lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, css)), None), timeout, f"element {css}")
+
+
+def find_visible(driver, css, timeout=TIMEOUT):
+    return wait(driver, lambda d: next((e for e in d.find_elements(By.CSS_SELECTOR, css) if e.is_displayed()), None),
+                timeout, f"visible element {css}")
+
+
+def text_appears(driver, css, text, timeout=TIMEOUT):
+    return wait(driver, lambda d: any(text in e.text for e in d.find_elements(By.CSS_SELECTOR, css)), timeout,
+                f"{text!r} in {css}")
+
+
+def go(driver, server, route):
+    driver.get(f"{server.base}/ui/#{route}")
+
+
+def set_input(driver, element, value):
+    """Sets a date/time/number input the way a picker does (value + input and change events)."""
+    driver.execute_script(
+        "arguments[0].value = arguments[1];"
+        "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));"
+        "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", element, value)
+
+
+def type_into(element, text):
+    element.clear()
+    element.send_keys(text)
+
+
+def shot(driver, artifacts, name):
+    driver.save_screenshot(str(artifacts / f"{name}.png"))
+
+
+def unlabelled_controls(driver):
+    """Visible form controls without an accessible name (label, aria-label or aria-labelledby)."""
+    return driver.execute_script("""
+        return [...document.querySelectorAll('input, select, textarea, button')]
+          .filter(e => e.offsetParent !== null && e.type !== 'hidden')
+          .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
+                       && !e.getAttribute('aria-labelledby') && !(e.tagName === 'BUTTON' && e.textContent.trim()))
+          .map(e => e.outerHTML.slice(0, 120));
+    """)
+
+
+def sign_in(driver, server):
+    go(driver, server, "/hosts")
+    find_visible(driver, "form.signin-form")
+    user = driver.find_element(By.NAME, "username")
+    type_into(user, "admin")
+    type_into(driver.find_element(By.NAME, "password"), ADMIN_PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "form.signin-form button[type=submit]").click()
+
+
+def host_row(driver, host_id):
+    return find(driver, f'#hosts-table tr[data-host="{host_id}"]')
+
+
+def requested(driver, fragment):
+    """The URLs the page fetched that contain `fragment` (from the Resource Timing entries)."""
+    return driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes(arguments[0]))",
+        fragment)
+
+
+# Serving ------------------------------------------------------------------------------------------------------
+
+def test_ui_is_served_by_the_orchestrator_with_csp_and_caching(server):
+    root = server.request("GET", "/")
+    assert root.status == 302 and root.headers["location"] == "/ui/"
+    page = server.request("GET", "/ui/", headers={"Accept": "text/html"})
+    assert page.status == 200, page
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert page.headers["content-security-policy"] == CSP
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["cache-control"] == "no-cache"
+    again = server.request("GET", "/ui", headers={"If-None-Match": page.headers["etag"]})
+    assert again.status == 304
+    html = page.body.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert assets and all(a.startswith("/ui/v/") or a.startswith("#") for a in assets), assets
+    kinds = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
+    for asset in assets:
+        if asset.startswith("#"):
+            continue
+        reply = server.request("GET", asset)
+        assert reply.status == 200, (asset, reply)
+        assert reply.headers["content-type"] == kinds[asset[asset.rindex("."):]], asset
+        assert reply.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert reply.headers["content-security-policy"] == CSP
+    version = assets[0].split("/")[3]
+    module = server.request("GET", f"/ui/v/{version}/views/host.js")
+    assert module.status == 200 and b"Update History" in module.body
+    assert server.request("GET", "/ui/v/0000000000000000/app.js").status == 404, "another version is not served"
+    assert server.request("GET", f"/ui/v/{version}/../harness.py").status == 404
+
+
+# Signing in ---------------------------------------------------------------------------------------------------
+
+def test_sign_in_refuses_a_wrong_password_then_signs_in(driver, server, fleet, browser_log, artifacts):
+    browser_log.expected.append("openid-connect/token")
+    go(driver, server, "/hosts")
+    find_visible(driver, "form.signin-form")
+    assert "#/signin" in driver.current_url
+    driver.find_element(By.CSS_SELECTOR, "form.signin-form button[type=submit]").click()
+    text_appears(driver, ".field-error", "Enter your password.")
+    type_into(driver.find_element(By.NAME, "password"), "not-the-password")
+    driver.find_element(By.CSS_SELECTOR, "form.signin-form button[type=submit]").click()
+    text_appears(driver, ".form-alert", "The user name or password is wrong.")
+    assert not driver.execute_script("return sessionStorage.getItem('day2.token')")
+    shot(driver, artifacts, "01-sign-in-refused")
+    sign_in(driver, server)
+    find(driver, "#hosts-table tbody tr[data-host]")
+    token = driver.execute_script("return sessionStorage.getItem('day2.token')")
+    assert token and token.count(".") == 2, "the token is kept in sessionStorage"
+    assert driver.execute_script("return localStorage.length") == 0, "nothing is kept beyond the tab"
+
+
+# Hosts --------------------------------------------------------------------------------------------------------
+
+def test_hosts_page_shows_the_os_update_available_indicator(driver, server, fleet, agent, browser_log, artifacts):
+    hosts = fleet["hosts"]
+    immutable, mutable, current = (hosts[fleet[k]] for k in ("immutable", "mutable", "current"))
+    st = agent.status
+    # The agents report in: the immutable node runs an older image than the newest of its profile; the mutable
+    # node has upgradable packages.
+    agent.report(immutable["uuid"], st.STATUS_TYPE_UP_TO_DATE)
+    packages = [{"name": "openssl", "available_version": "3.0.2-0ubuntu1.19", "architecture": "amd64"},
+                {"name": "curl", "available_version": "7.81.0-1ubuntu1.20", "architecture": "amd64"}]
+    agent.report(mutable["uuid"], st.STATUS_TYPE_UP_TO_DATE, os_update_available=json.dumps(packages))
+    agent.report(current["uuid"], st.STATUS_TYPE_UP_TO_DATE)
+    assert server.get(f"compute/hosts/{immutable['host']}")["instance"]["osUpdateAvailable"] == fleet["new"]["name"]
+
+    go(driver, server, "/hosts")
+    # Live: the page refreshes by itself, so the rows show the new state without a reload.
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR,
+         f'tr[data-host="{immutable["host"]}"] svg[aria-label="OS update available"]'), message="indicator on the immutable host")
+    row = host_row(driver, immutable["host"])
+    assert fleet["old"]["name"] in row.text and "berlin-plant" in row.text and "region-east" in row.text
+    assert host_row(driver, mutable["host"]).find_elements(By.CSS_SELECTOR, 'svg[aria-label="OS update available"]')
+    assert not host_row(driver, current["host"]).find_elements(By.CSS_SELECTOR, 'svg[aria-label="OS update available"]')
+    assert "Showing 1–24 of 24 hosts" in find(driver, "#hosts-summary").text
+    wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#tile-available .tile-value").text == "2",
+         message="summary tile counts the two hosts with an update")
+    shot(driver, artifacts, "02-hosts")
+    assert not unlabelled_controls(driver), unlabelled_controls(driver)
+
+    # Filtering and paging are done by the server.
+    driver.find_element(By.ID, "filter-available").click()
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#hosts-table tr[data-host]")) == 2, message="2 hosts with updates")
+    assert any("has(instance.osUpdateAvailable)" in urllib.parse.unquote(u) for u in requested(driver, "compute/hosts"))
+    driver.find_element(By.ID, "filter-available").click()
+    search = driver.find_element(By.ID, "host-search")
+    type_into(search, "lisbon")
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#hosts-table tr[data-host]")) == 8, message="8 lisbon hosts")
+    assert "q=lisbon" in driver.current_url, "the search is kept in the address"
+    type_into(search, "west")  # the region's name
+    wait(driver, lambda d: "of 8 hosts" in d.find_element(By.ID, "hosts-summary").text, message="region search")
+    type_into(search, "bad<input>")
+    text_appears(driver, "#host-search-error", "Search accepts letters")
+    type_into(search, "")
+    Select(driver.find_element(By.ID, "page-size")).select_by_value("25")
+    wait(driver, lambda d: "of 24 hosts" in d.find_element(By.ID, "hosts-summary").text, message="search cleared")
+    urls = [urllib.parse.unquote(u) for u in requested(driver, "compute/hosts?")]
+    assert all("pageSize=" in u for u in urls), "every host list request is paged"
+
+
+def test_host_updates_tab_shows_packages_or_the_newest_image(driver, server, fleet, browser_log, artifacts):
+    mutable = fleet["hosts"][fleet["mutable"]]
+    go(driver, server, f"/hosts/{mutable['host']}/updates")
+    table = find(driver, "#packages-table")
+    rows = [r.text for r in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
+    assert rows == ["openssl 3.0.2-0ubuntu1.19 amd64", "curl 7.81.0-1ubuntu1.20 amd64"], rows
+    assert "Package Name" in table.text and "Available Version" in table.text and "Architecture" in table.text
+    assert find(driver, "#update-available-label").text == "OS update available"
+    assert not unlabelled_controls(driver), unlabelled_controls(driver)
+
+    immutable = fleet["hosts"][fleet["immutable"]]
+    go(driver, server, f"/hosts/{immutable['host']}/updates")
+    assert fleet["new"]["name"] in find(driver, "#newer-os").text
+    assert find(driver, "#assigned-policy dd").text == "-"
+
+    current = fleet["hosts"][fleet["current"]]
+    go(driver, server, f"/hosts/{current['host']}/updates")
+    find(driver, "#no-update")
+    assert not driver.find_elements(By.ID, "update-available-label")
+
+
+def test_tabs_work_from_the_keyboard(driver, server, fleet, browser_log):
+    immutable = fleet["hosts"][fleet["immutable"]]
+    go(driver, server, f"/hosts/{immutable['host']}/updates")
+    tab = find(driver, "#tab-updates")
+    tab.send_keys(Keys.ARROW_RIGHT)
+    wait(driver, lambda d: d.find_element(By.ID, "tab-status").get_attribute("aria-selected") == "true", message="status tab")
+    assert driver.switch_to.active_element.get_attribute("id") == "tab-status"
+    assert driver.current_url.endswith(f"/hosts/{immutable['host']}/status")
+    find(driver, "#status-update")
+    driver.switch_to.active_element.send_keys(Keys.END)
+    wait(driver, lambda d: d.find_element(By.ID, "tab-maintenance").get_attribute("aria-selected") == "true", message="last tab")
+    driver.switch_to.active_element.send_keys(Keys.HOME)
+    wait(driver, lambda d: d.find_element(By.ID, "tab-updates").get_attribute("aria-selected") == "true", message="first tab")
+    assert driver.find_element(By.ID, "tab-history").get_attribute("tabindex") == "-1", "one tab stop for the tab list"
+
+
+# Policies -----------------------------------------------------------------------------------------------------
+
+def policies_named(server, name):
+    return [p for p in server.get("os-update-policies")["osUpdatePolicies"] if p["name"] == name]
+
+
+def test_policy_form_validates_before_sending(driver, server, fleet, browser_log):
+    go(driver, server, "/policies/new")
+    form = find_visible(driver, "#policy-form")
+    find(driver, "#policy-save").click()
+    text_appears(driver, "#policy-form .field-error", "Enter a name.")
+    assert driver.switch_to.active_element.get_attribute("name") == "name", "focus moves to the first problem"
+    type_into(driver.find_element(By.NAME, "name"), "nothing-to-do")
+    find(driver, "#policy-save").click()
+    text_appears(driver, "#policy-form .field-error", "Either Kernel Command, Update Sources, or Update Packages must be specified")
+    driver.find_element(By.CSS_SELECTOR, 'input[name="osType"][value="immutable"]').click()
+    driver.find_element(By.CSS_SELECTOR, 'input[name="updatePolicy"][value="UPDATE_POLICY_TARGET"]').click()
+    find(driver, "#policy-save").click()
+    text_appears(driver, "#policy-form .field-error", "Either Target OS or Kernel Command must be specified")
+    type_into(driver.find_element(By.NAME, "name"), "bad|name")
+    find(driver, "#policy-save").click()
+    text_appears(driver, "#policy-form .field-error", "Use letters, digits")
+    assert not unlabelled_controls(driver), unlabelled_controls(driver)
+    assert form.get_attribute("novalidate") is not None
+    assert not policies_named(server, "nothing-to-do") and not policies_named(server, "bad|name"), "nothing was sent"
+
+
+def test_policy_form_shows_the_servers_refusal(driver, server, fleet, browser_log):
+    doomed = server.post("compute/os", immutable_os("Edge Microvisor Toolkit 3.0.20260603", "3.0.20260603.0100", "9"))
+    go(driver, server, "/policies/new")
+    find_visible(driver, "#policy-form")
+    type_into(driver.find_element(By.NAME, "name"), "to-a-vanished-image")
+    driver.find_element(By.CSS_SELECTOR, 'input[name="osType"][value="immutable"]').click()
+    driver.find_element(By.CSS_SELECTOR, 'input[name="updatePolicy"][value="UPDATE_POLICY_TARGET"]').click()
+    Select(driver.find_element(By.NAME, "targetOs")).select_by_value(doomed["resourceId"])
+    server.ok("DELETE", f"compute/os/{doomed['resourceId']}")  # gone before the form is sent
+    expected = server.call("POST", "os-update-policies", {"name": "probe", "updatePolicy": "UPDATE_POLICY_TARGET",
+                                                          "targetOsId": doomed["resourceId"]})
+    assert expected.status in (400, 404), expected
+    browser_log.expected.append("os-update-policies")
+    find(driver, "#policy-save").click()
+    alert = text_appears(driver, "#policy-form .form-alert", expected.json["message"])
+    assert alert
+    alert_text = find(driver, "#policy-form .form-alert").text
+    assert expected.json["code"] in alert_text and expected.json["message"] in alert_text
+    assert not policies_named(server, "to-a-vanished-image")
+
+
+def test_create_policies(driver, server, fleet, browser_log, artifacts):
+    go(driver, server, "/policies/new")
+    find_visible(driver, "#policy-form")
+    type_into(driver.find_element(By.NAME, "name"), "emt-latest")
+    type_into(driver.find_element(By.NAME, "description"), "Newest Edge Microvisor Toolkit")
+    driver.find_element(By.CSS_SELECTOR, 'input[name="osType"][value="immutable"]').click()
+    driver.find_element(By.CSS_SELECTOR, 'input[name="updatePolicy"][value="UPDATE_POLICY_LATEST"]').click()
+    assert not find(driver, 'input[name="kernel"]').is_displayed(), "LATEST takes no other field"
+    find(driver, "#policy-save").click()
+    find(driver, "#policies-table tr[data-policy]")
+    (latest,) = policies_named(server, "emt-latest")
+    assert latest["updatePolicy"] == "UPDATE_POLICY_LATEST" and latest["description"] == "Newest Edge Microvisor Toolkit"
+
+    go(driver, server, "/policies/new")
+    find_visible(driver, "#policy-form")
+    type_into(driver.find_element(By.NAME, "name"), "ubuntu-tools")
+    assert not driver.find_element(By.CSS_SELECTOR, 'input[value="UPDATE_POLICY_LATEST"]').is_enabled(), "mutable: TARGET only"
+    type_into(driver.find_element(By.NAME, "kernel"), "hugepages=2")
+    type_into(driver.find_element(By.NAME, "packages"), "tree, htop")
+    type_into(driver.find_element(By.NAME, "sources"),
+              "Types: deb\nURIs: http://archive.example/ubuntu\nSuites: jammy\nComponents: main\n\n"
+              "Types: deb\nURIs: http://mirror.example/ubuntu\nSuites: jammy-updates\nComponents: main")
+    find(driver, "#policy-save").click()
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#policies-table tr[data-policy]")) == 2, message="two policies")
+    (tools,) = policies_named(server, "ubuntu-tools")
+    assert tools["updatePolicy"] == "UPDATE_POLICY_TARGET"
+    assert tools["updatePackages"] == "tree\nhtop" and tools["updateKernelCommand"] == "hugepages=2"
+    assert len(tools["updateSources"]) == 2 and tools["updateSources"][1].startswith("Types: deb\nURIs: http://mirror")
+    shot(driver, artifacts, "03-policies")
+
+
+def test_link_policy_to_many_hosts_and_from_the_host_page(driver, server, fleet, browser_log):
+    (latest,) = policies_named(server, "emt-latest")
+    (tools,) = policies_named(server, "ubuntu-tools")
+    go(driver, server, "/policies")
+    row = find(driver, f'tr[data-policy="{latest["resourceId"]}"]')
+    row.find_element(By.XPATH, ".//button[normalize-space()='Link to hosts']").click()
+    dialog = find_visible(driver, "#link-dialog")
+    search = dialog.find_element(By.ID, "link-search")
+    type_into(search, "berlin")
+    berlin = [n for n, h in fleet["hosts"].items() if h["site"] == "berlin-plant"]
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#link-hosts tbody input[type=checkbox]")) == len(berlin),
+         message="berlin hosts listed")
+    chosen = [fleet["immutable"], "edge-berlin-03"]
+    for name in chosen:
+        dialog.find_element(By.CSS_SELECTOR, f'input[data-host="{fleet["hosts"][name]["host"]}"]').click()
+    dialog.find_element(By.ID, "link-submit").click()
+    text_appears(driver, "#link-progress", "Linked 2 hosts.")
+    for name in chosen:
+        linked = server.get(f"compute/hosts/{fleet['hosts'][name]['host']}")["instance"]["updatePolicy"]
+        assert linked and linked["resourceId"] == latest["resourceId"], name
+    dialog.send_keys(Keys.ESCAPE)
+    wait(driver, lambda d: not d.find_element(By.ID, "link-dialog").is_displayed(), message="dialog closes on Escape")
+    wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, f'tr[data-policy="{latest["resourceId"]}"] .linked-count').text == "2",
+         message="linked count")
+
+    mutable = fleet["hosts"][fleet["mutable"]]
+    go(driver, server, f"/hosts/{mutable['host']}/updates")
+    Select(find(driver, "#policy-select")).select_by_value(tools["resourceId"])
+    find(driver, "#policy-apply").click()
+    wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#assigned-policy dd").text == "ubuntu-tools", message="assigned policy")
+    assert server.get(f"compute/hosts/{mutable['host']}")["instance"]["updatePolicy"]["resourceId"] == tools["resourceId"]
+    Select(find(driver, "#policy-select")).select_by_value("")
+    find(driver, "#policy-apply").click()
+    wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#assigned-policy dd").text == "-", message="policy removed")
+    assert server.get(f"compute/hosts/{mutable['host']}")["instance"]["updatePolicy"] is None
+
+
+def test_deleting_a_linked_policy_shows_the_servers_reason(driver, server, fleet, browser_log):
+    (latest,) = policies_named(server, "emt-latest")
+    browser_log.expected.append(f"os-update-policies/{latest['resourceId']}")
+    go(driver, server, "/policies")
+    row = find(driver, f'tr[data-policy="{latest["resourceId"]}"]')
+    row.find_element(By.XPATH, ".//button[normalize-space()='Delete']").click()
+    driver.switch_to.alert.accept()
+    alert = find_visible(driver, "#policies-alert")
+    refusal = server.call("DELETE", f"os-update-policies/{latest['resourceId']}")
+    assert refusal.status == 400 and "still referenced by 2 instances" in refusal.json["message"], refusal
+    text_appears(driver, "#policies-alert", refusal.json["message"])
+    assert "FailedPrecondition" in alert.text
+    assert policies_named(server, "emt-latest"), "still there"
+
+    scratch = server.post("os-update-policies", {"name": "scratch", "updatePolicy": "UPDATE_POLICY_LATEST"})
+    go(driver, server, "/policies")
+    row = find(driver, f'tr[data-policy="{scratch["resourceId"]}"]')
+    row.find_element(By.XPATH, ".//button[normalize-space()='Delete']").click()
+    driver.switch_to.alert.accept()
+    wait(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, f'tr[data-policy="{scratch["resourceId"]}"]'), message="row gone")
+    assert not policies_named(server, "scratch")
+
+
+# Maintenance --------------------------------------------------------------------------------------------------
+
+def next_date(month, day, after=None):
+    """The next `month`/`day` at least 30 days from now (so the window is in the future)."""
+    after = after or dt.date.today() + dt.timedelta(days=30)
+    candidate = dt.date(after.year, month, day)
+    return candidate if candidate >= after else dt.date(after.year + 1, month, day)
+
+
+def second_sunday_of_march(year):
+    first = dt.date(year, 3, 1)
+    return first + dt.timedelta(days=(6 - first.weekday()) % 7 + 7)
+
+
+def fill_single(driver, name, zone, start, end=None):
+    type_into(find(driver, '#schedule-form input[name="name"]'), name)
+    Select(driver.find_element(By.NAME, "timeZone")).select_by_value(zone)
+    set_input(driver, driver.find_element(By.NAME, "startDate"), start.strftime("%Y-%m-%d"))
+    set_input(driver, driver.find_element(By.NAME, "startTime"), start.strftime("%H:%M"))
+    if end:
+        set_input(driver, driver.find_element(By.NAME, "endDate"), end.strftime("%Y-%m-%d"))
+        set_input(driver, driver.find_element(By.NAME, "endTime"), end.strftime("%H:%M"))
+
+
+def schedules_named(server, name):
+    everything = server.get("compute/schedules")
+    return [s for s in everything["singleSchedules"] + everything["repeatedSchedules"] if s["name"] == name]
+
+
+@pytest.mark.parametrize("month", [7, 1], ids=["summer-time", "winter-time"])
+def test_schedule_a_single_window_in_another_time_zone(driver, server, fleet, browser_log, artifacts, month):
+    host = fleet["hosts"][fleet["current"]]
+    zone = "America/New_York"
+    day = next_date(month, 15)
+    start = dt.datetime(day.year, day.month, day.day, 2, 30)
+    end = start + dt.timedelta(hours=2)
+    go(driver, server, f"/maintenance/new?target={host['host']}")
+    wait(driver, lambda d: Select(d.find_element(By.NAME, "target")).first_selected_option.get_attribute("value") == host["host"],
+         message="the host is preselected")
+    assert Select(driver.find_element(By.NAME, "timeZone")).first_selected_option.get_attribute("value") == "Europe/Berlin", \
+        "the browser's zone is the default"
+    name = f"ny-{month:02d}"
+    fill_single(driver, name, zone, start, end)
+    expected_start = int(start.replace(tzinfo=ZoneInfo(zone)).timestamp())
+    expected_end = int(end.replace(tzinfo=ZoneInfo(zone)).timestamp())
+    utc = dt.datetime.fromtimestamp(expected_start, dt.timezone.utc).strftime("UTC %Y-%m-%d %H:%M")
+    text_appears(driver, "#preview-windows", utc)
+    offset = "-04:00" if month == 7 else "-05:00"
+    assert offset in find(driver, "#preview-windows").text
+    if month == 7:
+        shot(driver, artifacts, "04-schedule-form")
+    assert not unlabelled_controls(driver), unlabelled_controls(driver)
+    find(driver, "#schedule-save").click()
+    wait(driver, lambda d: f"/hosts/{host['host']}/maintenance" in d.current_url, message="back on the host")
+    find(driver, "#host-schedules")
+    (saved,) = schedules_named(server, name)
+    assert (saved["startSeconds"], saved["endSeconds"]) == (expected_start, expected_end)
+    assert saved["targetHostId"] == host["host"] and saved["scheduleStatus"] == "SCHEDULE_STATUS_OS_UPDATE"
+
+
+def test_schedule_refuses_times_that_do_not_exist_or_are_past(driver, server, fleet, browser_log):
+    zone = "America/New_York"
+    day = second_sunday_of_march(next_date(3, 20).year)  # clocks go from 02:00 to 03:00
+    go(driver, server, f"/maintenance/new?target={fleet['hosts'][fleet['current']]['host']}")
+    fill_single(driver, "in-the-gap", zone, dt.datetime(day.year, day.month, day.day, 2, 30), dt.datetime(day.year, day.month, day.day, 5, 0))
+    find(driver, "#schedule-save").click()
+    text_appears(driver, "#schedule-form .field-error", "does not exist")
+    yesterday = dt.datetime.now() - dt.timedelta(days=1)
+    fill_single(driver, "in-the-past", zone, yesterday, yesterday + dt.timedelta(hours=1))
+    find(driver, "#schedule-save").click()
+    text_appears(driver, "#schedule-form .field-error", "The start must be in the future.")
+    assert not schedules_named(server, "in-the-gap") and not schedules_named(server, "in-the-past")
+
+
+def test_schedule_a_repeated_window_for_a_site(driver, server, fleet, browser_log, artifacts):
+    site = fleet["sites"][2]
+    go(driver, server, f"/maintenance/new?target={site['resourceId']}")
+    wait(driver, lambda d: Select(d.find_element(By.NAME, "target")).first_selected_option.get_attribute("value") == site["resourceId"],
+         message="the site is preselected")
+    type_into(driver.find_element(By.NAME, "name"), "tokyo-mondays")
+    driver.find_element(By.CSS_SELECTOR, 'input[name="repeat"][value="weekly"]').click()
+    Select(driver.find_element(By.NAME, "timeZone")).select_by_value("Asia/Tokyo")
+    set_input(driver, driver.find_element(By.NAME, "repeatTime"), "00:30")
+    set_input(driver, driver.find_element(By.NAME, "durationHours"), "1")
+    set_input(driver, driver.find_element(By.NAME, "durationMinutes"), "30")
+    find(driver, "#schedule-save").click()
+    text_appears(driver, "#schedule-form .field-error", "Choose at least one day.")
+    driver.find_element(By.CSS_SELECTOR, 'input[name="weekday"][value="1"]').click()
+    windows = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#preview-windows li"), message="preview")
+    assert len(windows) == 5, [w.text for w in windows]
+    for window in windows:
+        assert "00:30" in window.text.split("→")[0] and "Asia/Tokyo" in window.text
+        assert re.search(r"UTC \d{4}-\d{2}-\d{2} 15:30", window.text), window.text
+    starts = [re.search(r"UTC (\d{4}-\d{2}-\d{2})", w.text).group(1) for w in windows]
+    assert all(dt.date.fromisoformat(s).weekday() == 6 for s in starts), "Monday 00:30 in Tokyo is Sunday 15:30 UTC"
+    shot(driver, artifacts, "05-repeated-schedule")
+    find(driver, "#schedule-save").click()
+    wait(driver, lambda d: d.current_url.endswith("#/maintenance"), message="maintenance list")
+    (saved,) = schedules_named(server, "tokyo-mondays")
+    assert (saved["cronMinutes"], saved["cronHours"], saved["cronDayMonth"], saved["cronMonth"], saved["cronDayWeek"]) == \
+        ("30", "15", "*", "*", "0")
+    assert saved["durationSeconds"] == 5400 and saved["targetSiteId"] == site["resourceId"]
+    text_appears(driver, "#schedules-table", "tokyo-mondays")
+
+
+# A rollout, live ----------------------------------------------------------------------------------------------
+
+def test_update_history_follows_a_running_update_without_reloading(driver, server, fleet, agent, browser_log, artifacts):
+    host = fleet["hosts"][fleet["immutable"]]
+    st = agent.status
+    # An OS-update window for the host, scheduled through the UI in the browser's own zone, two minutes ahead.
+    go(driver, server, f"/maintenance/new?target={host['host']}")
+    wait(driver, lambda d: Select(d.find_element(By.NAME, "target")).first_selected_option.get_attribute("value") == host["host"],
+         message="host preselected")
+    soon = dt.datetime.now(ZoneInfo("Europe/Berlin")).replace(second=0, microsecond=0) + dt.timedelta(minutes=3)
+    fill_single(driver, "update-now", "Europe/Berlin", soon.replace(tzinfo=None), (soon + dt.timedelta(hours=1)).replace(tzinfo=None))
+    find(driver, "#schedule-save").click()
+    wait(driver, lambda d: f"/hosts/{host['host']}/maintenance" in d.current_url, message="saved")
+    answer = agent.report(host["uuid"], st.STATUS_TYPE_UP_TO_DATE)
+    assert answer.update_schedule.single_schedule.start_seconds == int(soon.timestamp()), "the agent gets the window"
+    assert answer.os_profile_update_source.os_image_id == fleet["new"]["imageId"], "LATEST resolves to the newest image"
+
+    find(driver, "#tab-history").click()
+    find(driver, "#history-empty")
+    driver.execute_script("window.__notReloaded = true")
+
+    agent.report(host["uuid"], st.STATUS_TYPE_DOWNLOADING)
+    row = find(driver, "#history-table tbody tr[data-run]")
+    text_appears(driver, "#history-table tbody tr", "Downloading artifacts")
+    assert "In progress" in find(driver, "#history-table tbody tr").text
+    assert "emt-latest" in find(driver, "#history-table tbody tr").text, "the applied policy's name"
+    agent.report(host["uuid"], st.STATUS_TYPE_STARTED)
+    text_appears(driver, "#history-table tbody tr", "Updating")
+    shot(driver, artifacts, "06-update-in-progress")
+    agent.report(host["uuid"], st.STATUS_TYPE_UPDATED, profile_name="microvisor-nonrt", os_image_id=fleet["new"]["imageId"])
+    text_appears(driver, "#history-table tbody tr", "Update completed")
+    cells = [c.text for c in find(driver, "#history-table tbody tr").find_elements(By.CSS_SELECTOR, "td")]
+    assert cells[2] != "In progress" and re.search(r"\d", cells[2]), cells
+    assert re.fullmatch(r"\d+s|\d+m", cells[3]), cells
+    assert cells[4] == "emt-latest"
+    wait(driver, lambda d: not d.find_elements(By.ID, "update-available-label"), message="the indicator clears")
+    text_appears(driver, ".host-header", fleet["new"]["name"])
+    assert driver.execute_script("return window.__notReloaded === true"), "the page was not reloaded"
+    runs = server.get("os-update-runs", filter=f'instance.resourceId="{host["instance"]}"')["osUpdateRuns"]
+    assert len(runs) == 1 and runs[0]["status"] == "Update completed"
+    shot(driver, artifacts, "07-update-history")
+
+    find(driver, "#tab-status").click()
+    text_appears(driver, "#status-update", "Update completed")
+    assert find(driver, "#status-available dd").text == "No"
+
+    go(driver, server, "/hosts")
+    row = host_row(driver, host["host"])
+    assert fleet["new"]["name"] in row.text and "Update completed" in row.text
+    assert not row.find_elements(By.CSS_SELECTOR, 'svg[aria-label="OS update available"]')
+
+
+# Session ------------------------------------------------------------------------------------------------------
+
+def test_an_expired_session_returns_to_sign_in_and_keeps_what_was_typed(driver, server, fleet, browser_log):
+    go(driver, server, "/policies/new")
+    find_visible(driver, "#policy-form")
+    type_into(driver.find_element(By.NAME, "name"), "typed-before-expiry")
+    type_into(driver.find_element(By.NAME, "description"), "kept across sign-in")
+    driver.find_element(By.CSS_SELECTOR, 'input[name="osType"][value="immutable"]').click()
+    driver.find_element(By.CSS_SELECTOR, 'input[name="updatePolicy"][value="UPDATE_POLICY_LATEST"]').click()
+    # The token ends: one signed with the server's secret that expired a minute ago.
+    expired = sign_token(["day2-admin"], lifetime=-60, secret=JWT_SECRET, subject="admin")
+    driver.execute_script("sessionStorage.setItem('day2.token', arguments[0])", expired)
+    find_visible(driver, "form.signin-form", timeout=15)
+    text_appears(driver, ".signin-form .notice", "Your session has ended")
+    assert not policies_named(server, "typed-before-expiry")
+    type_into(driver.find_element(By.NAME, "password"), ADMIN_PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "form.signin-form button[type=submit]").click()
+    find_visible(driver, "#policy-form")
+    wait(driver, lambda d: d.find_element(By.NAME, "name").get_attribute("value") == "typed-before-expiry", message="name kept")
+    assert driver.find_element(By.NAME, "description").get_attribute("value") == "kept across sign-in"
+    assert driver.find_element(By.CSS_SELECTOR, 'input[name="osType"][value="immutable"]').is_selected()
+    assert driver.find_element(By.CSS_SELECTOR, 'input[name="updatePolicy"][value="UPDATE_POLICY_LATEST"]').is_selected()
+    find(driver, "#policy-save").click()
+    find(driver, "#policies-table")
+    wait(driver, lambda d: policies_named(server, "typed-before-expiry"), message="sent after signing in again")
+
+
+def test_a_refused_token_returns_to_sign_in_too(driver, server, fleet, browser_log):
+    browser_log.expected.append("status of 401")
+    go(driver, server, "/hosts")
+    find(driver, "#hosts-table tbody tr[data-host]")
+    forged = sign_token(["day2-admin"], lifetime=600, secret="not-the-servers-secret-0123456789abcdef")
+    driver.execute_script("sessionStorage.setItem('day2.token', arguments[0])", forged)
+    find_visible(driver, "form.signin-form", timeout=15)  # the next refresh is answered 401
+    sign_in(driver, server)
+    find(driver, "#hosts-table tbody tr[data-host]")
+
+
+# OS profiles and layout ---------------------------------------------------------------------------------------
+
+def test_os_profiles_grouped_with_the_newest_marked(driver, server, fleet, browser_log, artifacts):
+    go(driver, server, "/profiles")
+    emt = find(driver, 'section.profile[data-profile="microvisor-nonrt"]')
+    rows = emt.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert [r.get_attribute("data-os") for r in rows] == [fleet["new"]["resourceId"], fleet["old"]["resourceId"]]
+    assert "Newest" in rows[0].text and "Newest" not in rows[1].text
+    ubuntu = find(driver, 'section.profile[data-profile="ubuntu-22.04-lts-generic"]')
+    assert "22.04.5" in ubuntu.text and "Newest" in ubuntu.text
+    shot(driver, artifacts, "08-os-profiles")
+
+
+@pytest.mark.parametrize("size", [(1400, 900), (1366, 768), (1280, 720)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_pages_fit_the_screen(driver, server, fleet, browser_log, artifacts, size):
+    driver.set_window_size(*size)
+    try:
+        immutable = fleet["hosts"][fleet["immutable"]]
+        for route, ready in [("/hosts", "#hosts-table tbody tr[data-host]"), (f"/hosts/{immutable['host']}/history", "#history-table"),
+                             ("/policies", "#policies-table tr[data-policy]"), ("/maintenance/new", "#schedule-form")]:
+            go(driver, server, route)
+            find(driver, ready)
+            overflow = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{route} scrolls sideways by {overflow}px at {size}"
+            if size == (1400, 900) and route == "/hosts":
+                shot(driver, artifacts, "hosts-1400x900")
+            if size == (1400, 900) and route.endswith("/history"):
+                shot(driver, artifacts, "history-1400x900")
+            if size == (1366, 768) and route == "/hosts":
+                shot(driver, artifacts, "hosts-1366x768")
+    finally:
+        driver.set_window_size(1400, 900)
