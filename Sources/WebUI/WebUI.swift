@@ -37,7 +37,7 @@ public struct WebUI: Sendable {
     /// The version segment of the asset addresses, or nil when the assets could not be loaded.
     public var version: String? { try? assets.get().version }
 
-    /// Adds `GET /ui`, `GET /ui/` and one route per asset to `router`.
+    /// Adds `GET /ui` (and `/ui/`) and one route per asset to `router`.
     public func register<Context: RequestContext>(on router: Router<Context>) {
         let assets: WebUIAssets
         switch self.assets {
@@ -46,17 +46,14 @@ public struct WebUI: Sendable {
         case .failure(let error):
             logger.warning("web UI not served", metadata: ["error": "\(error)"])
             let message = "The Web UI is not available: \(error.message).\n"
-            for path in ["/ui", "/ui/"] {
-                router.get(RouterPath(path)) { _, _ -> Response in
-                    Self.response(.serviceUnavailable, contentType: "text/plain; charset=utf-8", message)
-                }
+            router.get("/ui") { _, _ -> Response in
+                Self.response(.serviceUnavailable, contentType: "text/plain; charset=utf-8", message)
             }
             return
         }
-        for path in ["/ui", "/ui/"] {
-            router.get(RouterPath(path)) { request, _ -> Response in
-                Self.serve(assets.index, request, cacheControl: "no-cache")
-            }
+        // The router ignores a trailing slash: this answers `/ui` and `/ui/`.
+        router.get("/ui") { request, _ -> Response in
+            Self.serve(assets.index, request, cacheControl: "no-cache")
         }
         for asset in assets.files.values {
             router.get(RouterPath("/ui/v/\(assets.version)/\(asset.path)")) { request, _ -> Response in

@@ -12,7 +12,7 @@ import urllib.parse
 from zoneinfo import ZoneInfo
 
 import pytest
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -28,7 +28,8 @@ TIMEOUT = 20
 
 def wait(driver, condition, timeout=TIMEOUT, message=""):
     try:
-        return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: condition(d))
+        return WebDriverWait(driver, timeout, poll_frequency=0.1, ignored_exceptions=[StaleElementReferenceException]) \
+            .until(lambda d: condition(d))
     except TimeoutException:
         raise AssertionError(f"timed out: {message}\nURL: {driver.current_url}\n"
                              f"page text: {driver.find_element(By.TAG_NAME, 'body').text[:1500]}")
@@ -49,7 +50,12 @@ def text_appears(driver, css, text, timeout=TIMEOUT):
 
 
 def go(driver, server, route):
-    driver.get(f"{server.base}/ui/#{route}")
+    """Loads the page at `route` afresh (a hash-only change of the same address would not reload it)."""
+    target = f"{server.base}/ui/#{route}"
+    if driver.current_url == target:
+        driver.refresh()
+    else:
+        driver.get(target)
 
 
 def set_input(driver, element, value):
@@ -61,8 +67,27 @@ def set_input(driver, element, value):
 
 
 def type_into(element, text):
-    element.clear()
-    element.send_keys(text)
+    """Replaces the text of a field by typing, as a person would (select all, then type)."""
+    element.send_keys(Keys.CONTROL, "a")
+    element.send_keys(Keys.BACKSPACE)
+    if text:
+        element.send_keys(text)
+
+
+def choose(driver, css, value):
+    """Picks `value` in the select `css` once the option exists (options may arrive from the server)."""
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f'{css} option[value="{value}"]'), message=f"{value} in {css}")
+    Select(driver.find_element(By.CSS_SELECTOR, css)).select_by_value(value)
+
+
+def row_text(driver, css):
+    """The text of the element `css`, read again if a refresh replaced it meanwhile."""
+    for _ in range(20):
+        try:
+            return find(driver, css).text
+        except StaleElementReferenceException:
+            time.sleep(0.1)
+    raise AssertionError(f"{css} kept being replaced")
 
 
 def shot(driver, artifacts, name):
@@ -172,10 +197,11 @@ def test_hosts_page_shows_the_os_update_available_indicator(driver, server, flee
     # Live: the page refreshes by itself, so the rows show the new state without a reload.
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR,
          f'tr[data-host="{immutable["host"]}"] svg[aria-label="OS update available"]'), message="indicator on the immutable host")
-    row = host_row(driver, immutable["host"])
-    assert fleet["old"]["name"] in row.text and "berlin-plant" in row.text and "region-east" in row.text
-    assert host_row(driver, mutable["host"]).find_elements(By.CSS_SELECTOR, 'svg[aria-label="OS update available"]')
-    assert not host_row(driver, current["host"]).find_elements(By.CSS_SELECTOR, 'svg[aria-label="OS update available"]')
+    text = row_text(driver, f'#hosts-table tr[data-host="{immutable["host"]}"]')
+    assert fleet["old"]["name"] in text and "berlin-plant" in text and "region-east" in text
+    host_row(driver, current["host"])
+    assert driver.find_elements(By.CSS_SELECTOR, f'tr[data-host="{mutable["host"]}"] svg[aria-label="OS update available"]')
+    assert not driver.find_elements(By.CSS_SELECTOR, f'tr[data-host="{current["host"]}"] svg[aria-label="OS update available"]')
     assert "Showing 1–24 of 24 hosts" in find(driver, "#hosts-summary").text
     wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#tile-available .tile-value").text == "2",
          message="summary tile counts the two hosts with an update")
@@ -273,7 +299,7 @@ def test_policy_form_shows_the_servers_refusal(driver, server, fleet, browser_lo
     type_into(driver.find_element(By.NAME, "name"), "to-a-vanished-image")
     driver.find_element(By.CSS_SELECTOR, 'input[name="osType"][value="immutable"]').click()
     driver.find_element(By.CSS_SELECTOR, 'input[name="updatePolicy"][value="UPDATE_POLICY_TARGET"]').click()
-    Select(driver.find_element(By.NAME, "targetOs")).select_by_value(doomed["resourceId"])
+    choose(driver, 'select[name="targetOs"]', doomed["resourceId"])
     server.ok("DELETE", f"compute/os/{doomed['resourceId']}")  # gone before the form is sent
     expected = server.call("POST", "os-update-policies", {"name": "probe", "updatePolicy": "UPDATE_POLICY_TARGET",
                                                           "targetOsId": doomed["resourceId"]})
@@ -345,7 +371,7 @@ def test_link_policy_to_many_hosts_and_from_the_host_page(driver, server, fleet,
 
     mutable = fleet["hosts"][fleet["mutable"]]
     go(driver, server, f"/hosts/{mutable['host']}/updates")
-    Select(find(driver, "#policy-select")).select_by_value(tools["resourceId"])
+    choose(driver, "#policy-select", tools["resourceId"])
     find(driver, "#policy-apply").click()
     wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#assigned-policy dd").text == "ubuntu-tools", message="assigned policy")
     assert server.get(f"compute/hosts/{mutable['host']}")["instance"]["updatePolicy"]["resourceId"] == tools["resourceId"]
@@ -530,9 +556,9 @@ def test_update_history_follows_a_running_update_without_reloading(driver, serve
     assert find(driver, "#status-available dd").text == "No"
 
     go(driver, server, "/hosts")
-    row = host_row(driver, host["host"])
-    assert fleet["new"]["name"] in row.text and "Update completed" in row.text
-    assert not row.find_elements(By.CSS_SELECTOR, 'svg[aria-label="OS update available"]')
+    text_appears(driver, f'#hosts-table tr[data-host="{host["host"]}"]', "Update completed")
+    assert fleet["new"]["name"] in row_text(driver, f'#hosts-table tr[data-host="{host["host"]}"]')
+    assert not driver.find_elements(By.CSS_SELECTOR, f'tr[data-host="{host["host"]}"] svg[aria-label="OS update available"]')
 
 
 # Session ------------------------------------------------------------------------------------------------------

@@ -281,8 +281,8 @@ export async function renderHost(ctx) {
           h('td', {}, describeSchedule(s)),
           h('td', {}, s.targetHost ? 'This host' : s.targetSite ? `Site ${s.targetSite.name}` : s.targetRegion ? `Region ${s.targetRegion.name}` : '-'),
           h('td', {}, activeIds.has(s.resourceId) ? h('span', { class: 'label label-busy' }, 'Open now') : '-'),
-          h('td', {}, deleteScheduleButton(s, async () => { state.lastPanelKey = ''; await renderMaintenanceTab(); }, ctx.toast))))))),
-      ) : h('div', { class: 'empty-state' }, h('p', { class: 'empty-title' }, 'No maintenance window'),
+          h('td', {}, deleteScheduleButton(s, async () => { state.lastPanelKey = ''; await renderMaintenanceTab(); }, ctx.toast)))))))
+        : h('div', { class: 'empty-state' }, h('p', { class: 'empty-title' }, 'No maintenance window'),
         h('p', {}, 'No window applies to this host, its site or its regions.')),
     ]);
   }

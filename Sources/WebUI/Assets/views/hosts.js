@@ -156,7 +156,7 @@ export async function renderHosts(ctx) {
   function changed({ keepPage = false } = {}) {
     readControls();
     if (!keepPage) state.page = 0;
-    ctx.updateQuery({ q: state.search.trim(), available: state.available ? '1' : '', status: state.status,
+    if (SEARCH_RULE.test(state.search.trim())) ctx.updateQuery({ q: state.search.trim(), available: state.available ? '1' : '', status: state.status,
       size: state.size === 25 ? '' : state.size, page: state.page || '', order: state.desc ? 'desc' : '' });
     load().catch(() => {});
   }

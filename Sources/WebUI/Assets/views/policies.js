@@ -94,6 +94,7 @@ function linkDialog(dialog, policy, ctx, after) {
   const all = h('input', { type: 'checkbox', id: 'link-all' });
   const list = h('tbody');
   const progress = h('p', { class: 'form-message', role: 'status', id: 'link-progress' });
+  const note = h('p', { class: 'hint', id: 'link-note' });
   const submit = h('button', { type: 'submit', class: 'primary', id: 'link-submit' }, 'Link selected hosts');
   const close = h('button', { type: 'button', class: 'ghost', onclick: () => dialog.close() }, 'Close');
   const form = h('form', { method: 'dialog', novalidate: true },
@@ -104,7 +105,7 @@ function linkDialog(dialog, policy, ctx, after) {
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, all, h('label', { for: 'link-all', class: 'visually-hidden' }, 'Select all shown hosts')),
         ['Host', 'Site', 'Current policy', 'Update status'].map((t) => h('th', { scope: 'col' }, t)))),
       list)),
-    progress,
+    note, progress,
     h('div', { class: 'actions' }, submit, close));
   replace(dialog, form);
 
@@ -126,7 +127,7 @@ function linkDialog(dialog, policy, ctx, after) {
         h('td', {}, host.instance.updatePolicy?.name || '-'),
         h('td', {}, statusBadge(host.instance.updateStatus || 'Unknown', host.instance.updateStatusIndicator)));
     }) : h('tr', {}, h('td', { colspan: 5, class: 'empty' }, 'No host with an instance matches.')));
-    progress.textContent = page.totalElements > page.hosts.length
+    note.textContent = page.totalElements > page.hosts.length
       ? `Showing ${page.hosts.length} of ${count(page.totalElements)} hosts; narrow the search to see others.` : '';
   }
   search.addEventListener('input', () => {
