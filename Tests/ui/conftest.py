@@ -83,6 +83,7 @@ def driver(artifacts):
     # Installed before any page script runs (and outside the page's CSP): records uncaught errors.
     d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": """
         window.__day2Errors = [];
+        performance.setResourceTimingBufferSize(1000000);
         addEventListener('error', (e) => window.__day2Errors.push(String(e.message || e)));
         addEventListener('unhandledrejection', (e) => window.__day2Errors.push('unhandled rejection: ' + String(e.reason && (e.reason.stack || e.reason))));
     """})
@@ -98,27 +99,34 @@ class BrowserLog:
         self.expected = []
 
 
-@pytest.fixture
-def browser_log(driver, server):
-    log = BrowserLog()
-    driver.get_log("browser")  # drop what earlier tests left
-    yield log
+def browser_problems(driver, server, expected=()):
+    """JavaScript errors, CSP violations, other severe log entries and requests to another origin since the last
+    call (`expected`: substrings of network entries a test caused on purpose, such as a refused request)."""
     problems = []
     for entry in driver.get_log("browser"):
         message = entry.get("message", "")
         if entry["level"] != "SEVERE" and entry.get("source") not in ("javascript", "security"):
             continue
-        if entry.get("source") == "network" and any(e in message for e in log.expected):
+        if entry.get("source") == "network" and any(e in message for e in expected):
             continue
         problems.append(f"{entry['level']} {entry.get('source')}: {message}")
     try:
-        errors = driver.execute_script("return window.__day2Errors || []")
+        errors = driver.execute_script("const e = window.__day2Errors || []; window.__day2Errors = []; return e")
         origins = driver.execute_script(
-            "return performance.getEntriesByType('resource').map(e => e.name)"
-            ".concat(performance.getEntriesByType('navigation').map(e => e.name))")
-    except Exception as error:  # the page may be gone (a test navigated away); the log was read above
+            "const names = performance.getEntriesByType('resource').map(e => e.name)"
+            ".concat(performance.getEntriesByType('navigation').map(e => e.name));"
+            "performance.clearResourceTimings(); return names")
+    except Exception as error:  # the page may be gone; the log was read above
         errors, origins = [f"page unreadable: {error}"], []
     problems += [f"JavaScript error: {e}" for e in errors]
-    foreign = [u for u in origins if not u.startswith(server.base + "/")]
-    problems += [f"request to another origin: {u}" for u in foreign]
+    problems += [f"request to another origin: {u}" for u in origins if not u.startswith(server.base + "/")]
+    return problems
+
+
+@pytest.fixture
+def browser_log(driver, server):
+    log = BrowserLog()
+    browser_problems(driver, server)  # drop what earlier tests left
+    yield log
+    problems = browser_problems(driver, server, log.expected)
     assert not problems, "browser problems:\n" + "\n".join(problems)

@@ -17,6 +17,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from conftest import browser_problems
 from harness import ADMIN_PASSWORD, JWT_SECRET, immutable_os, sign_token
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -157,6 +158,22 @@ def test_ui_is_served_by_the_orchestrator_with_csp_and_caching(server):
     assert server.request("GET", f"/ui/v/{version}/../harness.py").status == 404
 
 
+def test_the_browser_check_catches_script_errors_and_other_hosts(driver, server):
+    """The check every test ends with must see what it is meant to catch (so a pass means something)."""
+    go(driver, server, "/signin")
+    find_visible(driver, "form.signin-form")
+    browser_problems(driver, server)
+    driver.execute_script("setTimeout(() => { throw new Error('planted failure'); }, 0)")
+    driver.execute_script("fetch('http://ui-probe.invalid/x').catch(() => {});"
+                          "const i = document.createElement('img'); i.src = 'http://ui-probe.invalid/y.png';"
+                          "document.body.append(i);")
+    time.sleep(1)
+    problems = "\n".join(browser_problems(driver, server))
+    assert "planted failure" in problems, problems
+    assert "Content Security Policy" in problems and "ui-probe.invalid" in problems, problems
+    assert not browser_problems(driver, server), "read once"
+
+
 # Signing in ---------------------------------------------------------------------------------------------------
 
 def test_sign_in_refuses_a_wrong_password_then_signs_in(driver, server, fleet, browser_log, artifacts):
@@ -225,7 +242,24 @@ def test_hosts_page_shows_the_os_update_available_indicator(driver, server, flee
     Select(driver.find_element(By.ID, "page-size")).select_by_value("25")
     wait(driver, lambda d: "of 24 hosts" in d.find_element(By.ID, "hosts-summary").text, message="search cleared")
     urls = [urllib.parse.unquote(u) for u in requested(driver, "compute/hosts?")]
-    assert all("pageSize=" in u for u in urls), "every host list request is paged"
+    assert urls and all("pageSize=" in u for u in urls), "every host list request is paged"
+
+    # Paging: 24 hosts, 10 a page.
+    Select(driver.find_element(By.ID, "page-size")).select_by_value("10")
+    wait(driver, lambda d: d.find_element(By.ID, "hosts-summary").text == "Showing 1–10 of 24 hosts", message="page 1")
+    driver.find_element(By.ID, "page-next").click()
+    wait(driver, lambda d: d.find_element(By.ID, "hosts-summary").text == "Showing 11–20 of 24 hosts", message="page 2")
+    assert "page=1" in driver.current_url and "size=10" in driver.current_url
+    assert any("offset=10" in urllib.parse.unquote(u) and "pageSize=10" in urllib.parse.unquote(u)
+               for u in requested(driver, "compute/hosts?"))
+    driver.find_element(By.ID, "page-next").click()
+    wait(driver, lambda d: d.find_element(By.ID, "hosts-summary").text == "Showing 21–24 of 24 hosts", message="page 3")
+    assert not driver.find_element(By.ID, "page-next").is_enabled()
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#hosts-table tr[data-host]")) == 4
+    driver.find_element(By.ID, "page-previous").click()
+    wait(driver, lambda d: d.find_element(By.ID, "hosts-summary").text == "Showing 11–20 of 24 hosts", message="back")
+    Select(driver.find_element(By.ID, "page-size")).select_by_value("25")
+    wait(driver, lambda d: d.find_element(By.ID, "hosts-summary").text == "Showing 1–24 of 24 hosts", message="one page")
 
 
 def test_host_updates_tab_shows_packages_or_the_newest_image(driver, server, fleet, browser_log, artifacts):
@@ -507,6 +541,56 @@ def test_schedule_a_repeated_window_for_a_site(driver, server, fleet, browser_lo
         ("30", "15", "*", "*", "0")
     assert saved["durationSeconds"] == 5400 and saved["targetSiteId"] == site["resourceId"]
     text_appears(driver, "#schedules-table", "tokyo-mondays")
+
+
+def zones_module(driver, server, call):
+    """Runs `call` (a JS expression over the module `z`) against the page's own zones.js and returns the result."""
+    version = re.search(r"/ui/v/([0-9a-f]+)/app.js", server.request("GET", "/ui").body.decode()).group(1)
+    return driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        f"import('/ui/v/{version}/zones.js').then((z) => done(JSON.stringify({call})))"
+        ".catch((e) => done(JSON.stringify({error: String(e && e.message || e)})));")
+
+
+def utc_ms(*args):
+    return int(dt.datetime(*args, tzinfo=dt.timezone.utc).timestamp() * 1000)
+
+
+def test_time_zone_conversion_follows_daylight_saving(driver, server, browser_log):
+    ny = ZoneInfo("America/New_York")
+    go(driver, server, "/signin")
+    find_visible(driver, "form.signin-form")
+    # Wall-clock times to instants: summer and winter offsets, a skipped hour, a repeated hour.
+    for local in [(2027, 7, 15, 2, 30), (2027, 1, 15, 2, 30), (2027, 11, 7, 1, 30)]:
+        got = json.loads(zones_module(driver, server, "z.zonedInstant({year: %d, month: %d, day: %d, hour: %d, minute: %d}, 'America/New_York')" % local))
+        expected = int(dt.datetime(*local, tzinfo=ny, fold=0).timestamp() * 1000)
+        assert got["epochMs"] == expected, (local, got)
+    assert json.loads(zones_module(driver, server, "z.zonedInstant({year: 2027, month: 11, day: 7, hour: 1, minute: 30}, 'America/New_York')"))["kind"] == "ambiguous"
+    gap = json.loads(zones_module(driver, server, "z.zonedInstant({year: 2027, month: 3, day: 14, hour: 2, minute: 30}, 'America/New_York')"))
+    assert gap == {"epochMs": None, "kind": "gap"}
+
+    # Sundays 01:30 in New York from 1 March 2027: the UTC cron uses the winter offset; the windows after the
+    # change to summer time (14 March, 02:00 local, after that day's window) open an hour later and are flagged.
+    now = utc_ms(2027, 3, 1)
+    spec = "{hour: 1, minute: 30, kind: 'weekly', days: [0], months: []}"
+    converted = json.loads(zones_module(driver, server, f"z.repeatedToUTC({spec}, 'America/New_York', {now})"))
+    assert converted["cron"] == {"minutes": "30", "hours": "6", "dayMonth": "*", "month": "*", "dayWeek": "0"}
+    windows = json.loads(zones_module(driver, server,
+        f"z.nextCronWindows({json.dumps(converted['cron'])}, 3600, {now}, 5).map((w) => [w.start, z.matchesLocal({spec}, 'America/New_York', w.start)])"))
+    starts = [dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc) for ms, _ in windows]
+    assert [s.date() for s in starts] == [dt.date(2027, 3, 7) + dt.timedelta(weeks=i) for i in range(5)]
+    assert all((s.hour, s.minute) == (6, 30) for s in starts)
+    flags = [ok for _, ok in windows]
+    assert flags == [s.astimezone(ny).strftime("%H:%M") == "01:30" for s in starts] == [True, True, False, False, False]
+
+    # Monday 00:30 in Berlin is Sunday 23:30 UTC in winter; day 1 of a month at 00:30 is the previous month's last
+    # day in UTC, which one cron cannot say: refused with the rule.
+    berlin = json.loads(zones_module(driver, server,
+        f"z.repeatedToUTC({{hour: 0, minute: 30, kind: 'weekly', days: [1], months: [1, 2]}}, 'Europe/Berlin', {utc_ms(2027, 1, 5)}).cron"))
+    assert berlin == {"minutes": "30", "hours": "23", "dayMonth": "*", "month": "1,2,12", "dayWeek": "0"}
+    refused = json.loads(zones_module(driver, server,
+        f"(() => {{ try {{ return z.repeatedToUTC({{hour: 0, minute: 30, kind: 'monthly', days: [1], months: []}}, 'Europe/Berlin', {utc_ms(2027, 1, 5)}); }} catch (e) {{ return {{error: e.message}}; }} }})()"))
+    assert "one UTC cron cannot express" in refused["error"]
 
 
 # A rollout, live ----------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ export async function renderHosts(ctx) {
     search: query.get('q') ?? '',
     available: query.get('available') === '1',
     status: query.get('status') ?? '',
-    size: [25, 50, 100].includes(Number(query.get('size'))) ? Number(query.get('size')) : 25,
+    size: [10, 25, 50, 100].includes(Number(query.get('size'))) ? Number(query.get('size')) : 25,
     page: Math.max(0, Number(query.get('page')) || 0),
     desc: query.get('order') === 'desc',
   };
@@ -44,7 +44,7 @@ export async function renderHosts(ctx) {
   const statusSelect = h('select', { name: 'status', id: 'filter-status' },
     STATUS_FILTERS.map(([value, label]) => h('option', { value, selected: value === state.status }, label)));
   const sizeSelect = h('select', { id: 'page-size' },
-    [25, 50, 100].map((n) => h('option', { value: n, selected: n === state.size }, `${n} per page`)));
+    [10, 25, 50, 100].map((n) => h('option', { value: n, selected: n === state.size }, `${n} per page`)));
   const tbody = h('tbody');
   const summary = h('p', { class: 'table-summary', id: 'hosts-summary', 'aria-live': 'polite' });
   const previous = h('button', { type: 'button', class: 'secondary', id: 'page-previous' }, 'Previous');
