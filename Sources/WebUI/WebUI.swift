@@ -60,7 +60,10 @@ public struct WebUI: Sendable {
                 Self.serve(asset, request, cacheControl: "public, max-age=31536000, immutable")
             }
         }
-        logger.debug("web UI served", metadata: ["ui.version": "\(assets.version)", "ui.files": "\(assets.files.count)"])
+        logger.debug(
+            "web UI served",
+            metadata: ["ui.version": "\(assets.version)", "ui.files": "\(assets.files.count)"]
+        )
     }
 
     /// The headers every UI answer carries.
