@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import ROOT, Agent, Server, browser, immutable_os, mutable_os
+from harness import ROOT, Agent, Server, browser, immutable_os, mutable_os, set_viewport
 
 ZONE = "Europe/Berlin"  # the browser's own zone: times it shows and the schedule form's default zone
 
@@ -67,6 +67,7 @@ def fleet(server):
     return {
         "hosts": hosts, "old": old, "new": new, "ubuntu": ubuntu, "sites": sites, "regions": [east, west],
         "immutable": "edge-berlin-00", "mutable": "edge-warsaw-01", "current": "edge-berlin-06",
+        "failed": "edge-lisbon-05",
     }
 
 
@@ -80,6 +81,7 @@ def agent(server):
 @pytest.fixture(scope="session")
 def driver(artifacts):
     d = browser(artifacts, ZONE)
+    set_viewport(d, 1400, 900)
     # Installed before any page script runs (and outside the page's CSP): records uncaught errors.
     d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": """
         window.__day2Errors = [];

@@ -203,6 +203,13 @@ class Agent:
         self.channel.close()
 
 
+def set_viewport(driver, width, height):
+    """Sizes the window so that the page itself (the viewport) is `width` × `height` CSS pixels."""
+    driver.set_window_size(width, height)
+    inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    driver.set_window_size(width + (width - inner[0]), height + (height - inner[1]))
+
+
 def browser(download_folder: Path, zone: str):
     """Headless Debian Chromium through Debian's chromedriver: nothing is downloaded, every host but 127.0.0.1 is
     unresolvable, and the browser log is kept for the error check."""

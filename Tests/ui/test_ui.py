@@ -18,7 +18,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import browser_problems
-from harness import ADMIN_PASSWORD, JWT_SECRET, immutable_os, sign_token
+from harness import ADMIN_PASSWORD, JWT_SECRET, immutable_os, set_viewport, sign_token
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -203,11 +203,18 @@ def test_hosts_page_shows_the_os_update_available_indicator(driver, server, flee
     st = agent.status
     # The agents report in: the immutable node runs an older image than the newest of its profile; the mutable
     # node has upgradable packages.
-    agent.report(immutable["uuid"], st.STATUS_TYPE_UP_TO_DATE)
     packages = [{"name": "openssl", "available_version": "3.0.2-0ubuntu1.19", "architecture": "amd64"},
                 {"name": "curl", "available_version": "7.81.0-1ubuntu1.20", "architecture": "amd64"}]
-    agent.report(mutable["uuid"], st.STATUS_TYPE_UP_TO_DATE, os_update_available=json.dumps(packages))
-    agent.report(current["uuid"], st.STATUS_TYPE_UP_TO_DATE)
+    for name, node in hosts.items():
+        if name == fleet["mutable"]:
+            agent.report(node["uuid"], st.STATUS_TYPE_UP_TO_DATE, os_update_available=json.dumps(packages))
+        elif name == fleet["failed"]:
+            agent.report(node["uuid"], st.STATUS_TYPE_FAILED, status_detail="apt-get: unable to fetch archives")
+        else:
+            agent.report(node["uuid"], st.STATUS_TYPE_UP_TO_DATE)
+    # Immutable hosts on the older image: edge-berlin-00, edge-lisbon-02, edge-warsaw-04; plus the mutable host.
+    with_updates = {fleet["mutable"]} | {n for n, h in hosts.items() if h["immutable"] and int(n[-2:]) < 6}
+    assert len(with_updates) == 4
     assert server.get(f"compute/hosts/{immutable['host']}")["instance"]["osUpdateAvailable"] == fleet["new"]["name"]
 
     go(driver, server, "/hosts")
@@ -220,16 +227,25 @@ def test_hosts_page_shows_the_os_update_available_indicator(driver, server, flee
     assert driver.find_elements(By.CSS_SELECTOR, f'tr[data-host="{mutable["host"]}"] svg[aria-label="OS update available"]')
     assert not driver.find_elements(By.CSS_SELECTOR, f'tr[data-host="{current["host"]}"] svg[aria-label="OS update available"]')
     assert "Showing 1–24 of 24 hosts" in find(driver, "#hosts-summary").text
-    wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#tile-available .tile-value").text == "2",
-         message="summary tile counts the two hosts with an update")
+    wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#tile-available .tile-value").text == "4",
+         message="summary tile counts the four hosts with an update")
+    assert find(driver, "#tile-failed .tile-value").text == "1"
+    text_appears(driver, f'tr[data-host="{hosts[fleet["failed"]]["host"]}"]', "Update failed")
     shot(driver, artifacts, "02-hosts")
     assert not unlabelled_controls(driver), unlabelled_controls(driver)
 
     # Filtering and paging are done by the server.
     driver.find_element(By.ID, "filter-available").click()
-    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#hosts-table tr[data-host]")) == 2, message="2 hosts with updates")
+    wait(driver, lambda d: {e.get_attribute("data-host") for e in d.find_elements(By.CSS_SELECTOR, "#hosts-table tr[data-host]")}
+         == {hosts[n]["host"] for n in with_updates}, message="the hosts with updates")
     assert any("has(instance.osUpdateAvailable)" in urllib.parse.unquote(u) for u in requested(driver, "compute/hosts"))
     driver.find_element(By.ID, "filter-available").click()
+    find(driver, "#tile-failed").click()
+    wait(driver, lambda d: [e.get_attribute("data-host") for e in d.find_elements(By.CSS_SELECTOR, "#hosts-table tr[data-host]")]
+         == [hosts[fleet["failed"]]["host"]], message="the failed host")
+    assert "status=STATUS_INDICATION_ERROR" in driver.current_url
+    find(driver, "#tile-all").click()
+    wait(driver, lambda d: "of 24 hosts" in d.find_element(By.ID, "hosts-summary").text, message="all hosts again")
     search = driver.find_element(By.ID, "host-search")
     type_into(search, "lisbon")
     wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#hosts-table tr[data-host]")) == 8, message="8 lisbon hosts")
@@ -614,17 +630,27 @@ def test_update_history_follows_a_running_update_without_reloading(driver, serve
     find(driver, "#history-empty")
     driver.execute_script("window.__notReloaded = true")
 
+    first_row = "#history-table tbody tr:first-child"
+    # A first attempt fails while downloading; the agent retries in the same window.
     agent.report(host["uuid"], st.STATUS_TYPE_DOWNLOADING)
-    row = find(driver, "#history-table tbody tr[data-run]")
-    text_appears(driver, "#history-table tbody tr", "Downloading artifacts")
-    assert "In progress" in find(driver, "#history-table tbody tr").text
-    assert "emt-latest" in find(driver, "#history-table tbody tr").text, "the applied policy's name"
+    text_appears(driver, first_row, "Downloading artifacts")
+    assert "In progress" in row_text(driver, first_row)
+    assert "emt-latest" in row_text(driver, first_row), "the applied policy's name"
+    agent.report(host["uuid"], st.STATUS_TYPE_FAILED,
+                 status_detail='{"status":"FAILED","failure_reason":"DownloadFail","detail":"connection reset"}')
+    text_appears(driver, first_row, "Update failed")
+    find(driver, f'{first_row} [data-indicator="STATUS_INDICATION_ERROR"]')
+    time.sleep(1.1)  # the next run starts in a later second, so "newest first" is well defined
+    agent.report(host["uuid"], st.STATUS_TYPE_DOWNLOADING)
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#history-table tbody tr")) == 2, message="second run")
+    text_appears(driver, first_row, "Downloading artifacts")
+    assert "Update failed" in row_text(driver, "#history-table tbody tr:nth-child(2)")
     agent.report(host["uuid"], st.STATUS_TYPE_STARTED)
-    text_appears(driver, "#history-table tbody tr", "Updating")
+    text_appears(driver, first_row, "Updating")
     shot(driver, artifacts, "06-update-in-progress")
     agent.report(host["uuid"], st.STATUS_TYPE_UPDATED, profile_name="microvisor-nonrt", os_image_id=fleet["new"]["imageId"])
-    text_appears(driver, "#history-table tbody tr", "Update completed")
-    cells = [c.text for c in find(driver, "#history-table tbody tr").find_elements(By.CSS_SELECTOR, "td")]
+    text_appears(driver, first_row, "Update completed")
+    cells = [c.text for c in find(driver, first_row).find_elements(By.CSS_SELECTOR, "td")]
     assert cells[2] != "In progress" and re.search(r"\d", cells[2]), cells
     assert re.fullmatch(r"\d+s|\d+m", cells[3]), cells
     assert cells[4] == "emt-latest"
@@ -632,7 +658,9 @@ def test_update_history_follows_a_running_update_without_reloading(driver, serve
     text_appears(driver, ".host-header", fleet["new"]["name"])
     assert driver.execute_script("return window.__notReloaded === true"), "the page was not reloaded"
     runs = server.get("os-update-runs", filter=f'instance.resourceId="{host["instance"]}"')["osUpdateRuns"]
-    assert len(runs) == 1 and runs[0]["status"] == "Update completed"
+    assert [r["status"] for r in runs] == ["Update failed", "Update completed"] or \
+        [r["status"] for r in runs] == ["Update completed", "Update failed"]
+    assert len(runs) == 2
     shot(driver, artifacts, "07-update-history")
 
     find(driver, "#tab-status").click()
@@ -698,7 +726,8 @@ def test_os_profiles_grouped_with_the_newest_marked(driver, server, fleet, brows
 
 @pytest.mark.parametrize("size", [(1400, 900), (1366, 768), (1280, 720)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_pages_fit_the_screen(driver, server, fleet, browser_log, artifacts, size):
-    driver.set_window_size(*size)
+    set_viewport(driver, *size)
+    assert driver.execute_script("return [innerWidth, innerHeight]") == list(size)
     try:
         immutable = fleet["hosts"][fleet["immutable"]]
         for route, ready in [("/hosts", "#hosts-table tbody tr[data-host]"), (f"/hosts/{immutable['host']}/history", "#history-table"),
@@ -714,4 +743,4 @@ def test_pages_fit_the_screen(driver, server, fleet, browser_log, artifacts, siz
             if size == (1366, 768) and route == "/hosts":
                 shot(driver, artifacts, "hosts-1366x768")
     finally:
-        driver.set_window_size(1400, 900)
+        set_viewport(driver, 1400, 900)
