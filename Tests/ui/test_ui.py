@@ -363,6 +363,27 @@ def test_policy_form_shows_the_servers_refusal(driver, server, fleet, browser_lo
     assert not policies_named(server, "to-a-vanished-image")
 
 
+def test_a_refusal_naming_a_field_is_shown_under_that_field(driver, server, fleet, browser_log):
+    # The form checks the characters of an apt source but leaves its size (10,000 bytes) to the server.
+    stanza = "Types: deb\nURIs: http://archive.example/ubuntu\nSuites: jammy\nComponents: main " + "universe " * 1200
+    body = {"name": "too-long-source", "updatePolicy": "UPDATE_POLICY_TARGET", "updateSources": [stanza.strip()]}
+    expected = server.call("POST", "os-update-policies", body)
+    assert expected.status == 400 and expected.json["message"].startswith("updateSources[0]: "), expected
+    rule = expected.json["message"].split(": ", 1)[1]
+    browser_log.expected.append("os-update-policies")
+    go(driver, server, "/policies/new")
+    find_visible(driver, "#policy-form")
+    type_into(driver.find_element(By.NAME, "name"), "too-long-source")
+    set_input(driver, driver.find_element(By.NAME, "sources"), stanza)
+    find(driver, "#policy-save").click()
+    text_appears(driver, "#policy-form .form-alert", expected.json["message"])
+    assert "InvalidArgument" in find(driver, "#policy-form .form-alert").text
+    under = find(driver, '#policy-form [data-field="sources"] .field-error')
+    assert under.text == rule and under.is_displayed()
+    assert find(driver, 'textarea[name="sources"]').get_attribute("aria-invalid") == "true"
+    assert not policies_named(server, "too-long-source")
+
+
 def test_create_policies(driver, server, fleet, browser_log, artifacts):
     go(driver, server, "/policies/new")
     find_visible(driver, "#policy-form")
