@@ -11,6 +11,8 @@ public final class PostgresDatabase: SQLDatabase {
 
     let client: PostgresClient
     private let logger: Logger
+    /// Concurrent polls' host lookups, joined into one statement per project.
+    private let lookups = HostLookupCoalescer()
     /// Whether `run()` has begun, and the queries waiting for it (the pool serves nothing before it runs).
     private let started = Mutex<(running: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
@@ -51,6 +53,18 @@ public final class PostgresDatabase: SQLDatabase {
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
         await untilRunning()
         do {
+            if sql == Tables.hostAndInstanceSQL, binds.count == 3, case .text(let tenant) = binds[1],
+                case .text(let uuid) = binds[2]
+            {
+                return try await lookups.lookup(tenant: tenant, uuid: uuid, uuidColumn: "h_uuid") { tenant, uuids in
+                    try await PostgresDatabase.collect(
+                        try await self.client.execute(
+                            HostAndInstanceBatch(tenant: tenant, uuids: uuids),
+                            logger: self.logger
+                        )
+                    )
+                }
+            }
             if let prepared = PostgresHotStatements.byText[sql] {
                 return try await prepared.run(on: client, binds: binds, logger: logger)
             }
@@ -250,5 +264,25 @@ struct PreparedHotStatement<Statement: PostgresHotStatement>: PostgresPreparedSt
     let binds: [SQLValue]
 
     func makeBindings() throws -> PostgresBindings { PostgresDatabase.bindings(binds) }
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+}
+
+/// The poll's first lookup for a batch of hosts of one project (see ``HostLookupCoalescer``), prepared once per
+/// pooled connection.
+struct HostAndInstanceBatch: PostgresPreparedStatement {
+    typealias Row = PostgresRow
+    static let name = "day2_host_and_instance_batch"
+    static let sql = PostgresDatabase.numbered(Tables.hostAndInstanceBatchSQL)
+    let tenant: String
+    let uuids: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 3)
+        bindings.append(tenant)
+        bindings.append(tenant)
+        bindings.append(uuids)
+        return bindings
+    }
+
     func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }

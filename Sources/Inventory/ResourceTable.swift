@@ -352,6 +352,13 @@ enum Tables {
             + " WHERE h.tenant_id = ? AND h.uuid = ?"
     }()
 
+    /// `hostAndInstanceSQL` for many UUIDs of one project at once (PostgreSQL: the last value is a text array).
+    static let hostAndInstanceBatchSQL: String = {
+        let single = hostAndInstanceSQL
+        precondition(single.hasSuffix(" AND h.uuid = ?"))
+        return String(single.dropLast(" AND h.uuid = ?".count)) + " AND h.uuid = ANY(?)"
+    }()
+
     /// Every column of the shared schedules table, for statements that read both kinds.
     static let allScheduleColumns =
         (["resource_id", "created_at", "updated_at"] + repeatedSchedules.columns
