@@ -580,6 +580,38 @@ def test_schedule_a_repeated_window_for_a_site(driver, server, fleet, browser_lo
     text_appears(driver, "#schedules-table", "tokyo-mondays")
 
 
+def test_schedule_a_monthly_maintenance_window_for_a_region(driver, server, fleet, browser_log):
+    region = fleet["regions"][1]
+    go(driver, server, "/maintenance/new")
+    find_visible(driver, "#schedule-form")
+    driver.find_element(By.CSS_SELECTOR, 'input[name="targetKind"][value="region"]').click()
+    type_into(driver.find_element(By.NAME, "targetSearch"), "west")
+    choose(driver, 'select[name="target"]', region["resourceId"])
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, 'select[name="target"] option')) == 1, message="search narrows")
+    type_into(driver.find_element(By.NAME, "name"), "west-monthly")
+    driver.find_element(By.CSS_SELECTOR, 'input[name="scheduleStatus"][value="SCHEDULE_STATUS_MAINTENANCE"]').click()
+    driver.find_element(By.CSS_SELECTOR, 'input[name="repeat"][value="monthly"]').click()
+    Select(driver.find_element(By.NAME, "timeZone")).select_by_value("UTC")
+    set_input(driver, driver.find_element(By.NAME, "repeatTime"), "22:15")
+    set_input(driver, driver.find_element(By.NAME, "durationHours"), "2")
+    for day in ("1", "15"):
+        driver.find_element(By.CSS_SELECTOR, f'input[name="monthDay"][value="{day}"]').click()
+    for month in range(1, 13):
+        if month not in (1, 7):
+            driver.find_element(By.CSS_SELECTOR, f'input[name="month"][value="{month}"]').click()
+    windows = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#preview-windows li"), message="preview")
+    days = [re.search(r"UTC \d{4}-(\d{2}-\d{2}) 22:15", w.text).group(1) for w in windows]
+    assert len(days) == 5 and set(days) <= {"01-01", "01-15", "07-01", "07-15"}, days
+    find(driver, "#schedule-save").click()
+    wait(driver, lambda d: d.current_url.endswith("#/maintenance"), message="maintenance list")
+    (saved,) = schedules_named(server, "west-monthly")
+    assert (saved["cronMinutes"], saved["cronHours"], saved["cronDayMonth"], saved["cronMonth"], saved["cronDayWeek"]) == \
+        ("15", "22", "1,15", "1,7", "*")
+    assert saved["durationSeconds"] == 7200 and saved["targetRegionId"] == region["resourceId"]
+    assert saved["scheduleStatus"] == "SCHEDULE_STATUS_MAINTENANCE"
+    text_appears(driver, "#schedules-table", "Region region-west")
+
+
 def zones_module(driver, server, call):
     """Runs `call` (a JS expression over the module `z`) against the page's own zones.js and returns the result."""
     version = re.search(r"/ui/v/([0-9a-f]+)/app.js", server.request("GET", "/ui").body.decode()).group(1)
