@@ -415,7 +415,7 @@ def test_create_policies(driver, server, fleet, browser_log, artifacts):
     shot(driver, artifacts, "03-policies")
 
 
-def test_link_policy_to_many_hosts_and_from_the_host_page(driver, server, fleet, browser_log):
+def test_link_policy_to_many_hosts_and_from_the_host_page(driver, server, fleet, browser_log, artifacts):
     (latest,) = policies_named(server, "emt-latest")
     (tools,) = policies_named(server, "ubuntu-tools")
     go(driver, server, "/policies")
@@ -430,6 +430,7 @@ def test_link_policy_to_many_hosts_and_from_the_host_page(driver, server, fleet,
     chosen = [fleet["immutable"], "edge-berlin-03"]
     for name in chosen:
         dialog.find_element(By.CSS_SELECTOR, f'input[data-host="{fleet["hosts"][name]["host"]}"]').click()
+    shot(driver, artifacts, "03b-link-dialog")
     dialog.find_element(By.ID, "link-submit").click()
     text_appears(driver, "#link-progress", "Linked 2 hosts.")
     for name in chosen:
@@ -570,6 +571,7 @@ def test_schedule_a_repeated_window_for_a_site(driver, server, fleet, browser_lo
         assert re.search(r"UTC \d{4}-\d{2}-\d{2} 15:30", window.text), window.text
     starts = [re.search(r"UTC (\d{4}-\d{2}-\d{2})", w.text).group(1) for w in windows]
     assert all(dt.date.fromisoformat(s).weekday() == 6 for s in starts), "Monday 00:30 in Tokyo is Sunday 15:30 UTC"
+    driver.execute_script("document.getElementById('toasts').replaceChildren()")
     shot(driver, artifacts, "05-repeated-schedule")
     find(driver, "#schedule-save").click()
     wait(driver, lambda d: d.current_url.endswith("#/maintenance"), message="maintenance list")

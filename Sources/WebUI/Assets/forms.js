@@ -120,3 +120,13 @@ export function showServerError(form, error, aliases = {}) {
   const name = aliases[base] ?? base;
   if (name) setFieldError(form, name, error.rule);
 }
+
+// A field's message goes away as soon as the field is changed.
+for (const type of ['input', 'change']) {
+  document.addEventListener(type, (event) => {
+    const wrapper = event.target.closest?.('[data-field]');
+    const form = event.target.form;
+    if (!wrapper || !form || wrapper.querySelector('.field-error')?.hidden !== false) return;
+    setFieldError(form, wrapper.dataset.field, '');
+  });
+}

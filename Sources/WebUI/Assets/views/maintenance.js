@@ -149,8 +149,9 @@ export async function renderScheduleForm(ctx) {
       field('Duration minutes', durationMinutes, { hint: 'The whole window is at most 24 hours.' })),
     weekdays, monthDays, months);
 
-  const form = h('form', { class: 'panel form', id: 'schedule-form', novalidate: true, dataset: { draft: 'schedule-new' }, 'aria-labelledby': 'schedule-title' },
+  const form = h('form', { class: 'panel form schedule-form', id: 'schedule-form', novalidate: true, dataset: { draft: 'schedule-new' }, 'aria-labelledby': 'schedule-title' },
     h('h1', { id: 'schedule-title' }, 'Schedule maintenance'),
+    h('div', { class: 'form-main' },
     h('fieldset', { class: 'group' }, h('legend', {}, 'Details'),
       field('Name', name, { required: true, hint: 'Letters, digits, spaces and . _ : / -; at most 50 characters.' }),
       typeGroup),
@@ -161,8 +162,8 @@ export async function renderScheduleForm(ctx) {
       repeatGroup,
       field('Time zone', zoneSelect, { required: true, hint: 'Times below are in this zone; the window is stored in UTC.' }),
       singleBlock, repeatBlock),
-    h('section', { class: 'group', 'aria-labelledby': 'preview-title' }, h('h2', { id: 'preview-title' }, 'Next windows'), preview),
-    h('div', { class: 'actions' }, submit, h('a', { class: 'button ghost', href: preset ? `#/hosts/${preset}/maintenance` : '#/maintenance' }, 'Cancel')));
+    h('div', { class: 'actions' }, submit, h('a', { class: 'button ghost', href: preset ? `#/hosts/${preset}/maintenance` : '#/maintenance' }, 'Cancel'))),
+    h('aside', { class: 'group preview-panel', 'aria-labelledby': 'preview-title' }, h('h2', { id: 'preview-title' }, 'Next windows'), preview));
 
   replace(main, form);
 

@@ -48,9 +48,9 @@ export async function renderPolicies(ctx) {
       h('td', {}, p.targetOs?.name || '-'),
       h('td', { class: 'changes' }, changesOf(p)),
       h('td', { class: 'linked-count' }, count(linked[i])),
-      h('td', { class: 'row-actions' },
+      h('td', {}, h('div', { class: 'row-actions' },
         h('button', { type: 'button', class: 'secondary small', onclick: () => openLink(p), 'aria-label': `Link ${p.name} to hosts` }, 'Link to hosts'),
-        h('button', { type: 'button', class: 'danger small', onclick: () => remove(p), 'aria-label': `Delete ${p.name}` }, 'Delete'))))
+        h('button', { type: 'button', class: 'danger small', onclick: () => remove(p), 'aria-label': `Delete ${p.name}` }, 'Delete')))))
       : h('tr', {}, h('td', { colspan: 7, class: 'empty' }, 'No OS update policy yet.')));
   }
 
