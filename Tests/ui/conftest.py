@@ -6,9 +6,7 @@ Every test ends by reading the browser's log: any JavaScript error, any Content-
 request to another origin fails it.
 """
 
-import json
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -18,11 +16,19 @@ from harness import ROOT, Agent, Server, browser, immutable_os, mutable_os, set_
 ZONE = "Europe/Berlin"  # the browser's own zone: times it shows and the schedule form's default zone
 
 
+def artifacts_folder() -> Path:
+    return Path(os.environ.get("DAY2_UI_ARTIFACTS", ROOT / "artifacts" / "ui"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Names the screenshot folder at the end of the run (also with -q)."""
+    terminalreporter.write_line(f"browser test screenshots: {artifacts_folder()}")
+
+
 @pytest.fixture(scope="session")
 def artifacts():
-    folder = Path(os.environ.get("DAY2_UI_ARTIFACTS", ROOT / "artifacts" / "ui"))
+    folder = artifacts_folder()
     folder.mkdir(parents=True, exist_ok=True)
-    print(f"\nbrowser test screenshots: {folder}")
     return folder
 
 
@@ -132,3 +138,19 @@ def browser_log(driver, server):
     yield log
     problems = browser_problems(driver, server, log.expected)
     assert not problems, "browser problems:\n" + "\n".join(problems)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing browser test leaves a screenshot of the page as it was: FAILED-<test>.png."""
+    outcome = yield
+    report = outcome.get_result()
+    driver = item.funcargs.get("driver") if hasattr(item, "funcargs") else None
+    if report.failed and driver is not None:
+        folder = artifacts_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+        name = "".join(c if c.isalnum() or c in "-_" else "_" for c in item.name)
+        try:
+            driver.save_screenshot(str(folder / f"FAILED-{name}-{report.when}.png"))
+        except Exception:  # the browser itself may be what failed
+            pass
