@@ -62,14 +62,14 @@ class Reply:
 class Server:
     """`day2-orchestrator serve` on free loopback ports with a temporary data folder."""
 
-    def __init__(self):
+    def __init__(self, executable: Path = EXECUTABLE):
         self.folder = Path(tempfile.mkdtemp(prefix="day2-ui-"))
         self.http_port, self.grpc_port = free_port(), free_port()
         self.base = f"http://127.0.0.1:{self.http_port}"
         self.log_path = self.folder / "orchestrator.log"
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [str(EXECUTABLE), "serve", "--data-dir", str(self.folder / "data"),
+            [str(executable), "serve", "--data-dir", str(self.folder / "data"),
              "--http-host", "127.0.0.1", "--http-port", str(self.http_port),
              "--grpc-host", "127.0.0.1", "--grpc-port", str(self.grpc_port),
              "--admin-password", ADMIN_PASSWORD, "--jwt-secret", JWT_SECRET, "--log-level", "warning"],

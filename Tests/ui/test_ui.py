@@ -6,7 +6,9 @@ also fails on JavaScript errors, CSP violations or requests to another origin (t
 
 import datetime as dt
 import json
+import os
 import re
+import shutil
 import time
 import urllib.parse
 from zoneinfo import ZoneInfo
@@ -18,7 +20,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import browser_problems
-from harness import ADMIN_PASSWORD, JWT_SECRET, immutable_os, set_viewport, sign_token
+from harness import ADMIN_PASSWORD, EXECUTABLE, JWT_SECRET, Server, immutable_os, set_viewport, sign_token
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -172,6 +174,24 @@ def test_the_browser_check_catches_script_errors_and_other_hosts(driver, server)
     assert "planted failure" in problems, problems
     assert "Content Security Policy" in problems and "ui-probe.invalid" in problems, problems
     assert not browser_problems(driver, server), "read once"
+
+
+def test_without_its_assets_the_ui_answers_503_and_the_rest_serves(tmp_path):
+    """An executable installed without day2_WebUI.resources beside it still serves the API; /ui says what is missing."""
+    alone = tmp_path / "day2-orchestrator"
+    try:
+        os.link(EXECUTABLE, alone)  # same file, another folder (no resources next to it)
+    except OSError:
+        shutil.copy2(EXECUTABLE, alone)
+    server = Server(executable=alone)
+    try:
+        page = server.request("GET", "/ui")
+        assert page.status == 503 and b"day2_WebUI.resources" in page.body, page
+        assert page.headers["content-security-policy"] == CSP
+        assert server.request("GET", "/v1/projects", token=server.token).status == 200
+    finally:
+        assert server.stop() == 0
+        server.remove()
 
 
 # Signing in ---------------------------------------------------------------------------------------------------
