@@ -114,6 +114,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The Web UI: static files (HTML, CSS, JavaScript modules, SVG) as resources, served under /ui.
+        .target(
+            name: "WebUI",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Assets")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "OSResourceManager",
             dependencies: [
@@ -160,6 +172,7 @@ let package = Package(
                 "Authentication",
                 "OSResourceManager",
                 "ReleaseService",
+                "WebUI",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -34,3 +34,11 @@ if [ $# -eq 0 ]; then
     VENV=$(scripts/python-env.sh)
     DAY2_ORCHESTRATOR="$(swift build --show-bin-path)/day2-orchestrator" "$VENV/bin/python" -m pytest Tests/conformance -q
 fi
+
+# The Web UI in headless Chromium (Debian's chromium and chromium-driver, Selenium from PyPI): sign in, hosts with
+# updates available, policies, maintenance windows, a simulated agent's update followed live. Screenshots are saved
+# under artifacts/ui/ (the test prints the folder).
+if [ $# -eq 0 ]; then
+    UI_VENV=$(scripts/ui-test-setup.sh)
+    DAY2_ORCHESTRATOR="$(swift build --show-bin-path)/day2-orchestrator" "$UI_VENV/bin/python" -m pytest -q -p no:cacheprovider Tests/ui
+fi

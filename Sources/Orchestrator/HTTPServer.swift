@@ -11,6 +11,7 @@ import NIOSSL
 import Northbound
 import Prometheus
 import ReleaseService
+import WebUI
 
 /// The HTTP side of the orchestrator: health, metrics, and (in later layers) the REST API and Web UI.
 public enum HTTPServer {
@@ -46,6 +47,8 @@ public enum HTTPServer {
             )
         }
         api?.register(on: router)
+        if api != nil { WebUI(logger: logger).register(on: router) }
+        router.get("/") { _, _ -> Response in Response(status: .found, headers: [.location: "/ui/"]) }
         release?.register(on: router)
         return router
     }
