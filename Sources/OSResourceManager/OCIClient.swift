@@ -77,7 +77,7 @@ public final class OCIClient: Sendable {
                 )
             }
         }
-        if !endpoint.verifiesHostname { tls.certificateVerification = .noHostnameVerification }
+        if !endpoint.verifiesCertificate { tls.certificateVerification = .none }
         configuration.tlsConfiguration = tls
         return configuration
     }

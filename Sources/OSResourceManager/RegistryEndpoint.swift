@@ -10,8 +10,9 @@ public struct RegistryEndpoint: Sendable, Hashable, CustomStringConvertible {
     public var username: String?
     /// Password or token for `username`.
     public var password: String?
-    /// Whether the server certificate must name the host (off only for the built-in service on loopback).
-    public var verifiesHostname: Bool
+    /// Whether the server certificate is checked at all. Off only for the built-in Release Service, which the
+    /// orchestrator reaches on its own listener.
+    public var verifiesCertificate: Bool
 
     /// Creates an endpoint; `baseURL` must be an `http://` or `https://` URL with a host.
     public init(
@@ -19,7 +20,7 @@ public struct RegistryEndpoint: Sendable, Hashable, CustomStringConvertible {
         caFile: String? = nil,
         username: String? = nil,
         password: String? = nil,
-        verifiesHostname: Bool = true
+        verifiesCertificate: Bool = true
     ) throws {
         var trimmed = baseURL
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
@@ -36,7 +37,7 @@ public struct RegistryEndpoint: Sendable, Hashable, CustomStringConvertible {
         self.caFile = caFile.flatMap { $0.isEmpty ? nil : $0 }
         self.username = username
         self.password = password
-        self.verifiesHostname = verifiesHostname
+        self.verifiesCertificate = verifiesCertificate
     }
 
     /// Whether the endpoint uses TLS.

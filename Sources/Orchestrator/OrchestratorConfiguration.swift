@@ -445,11 +445,9 @@ extension OrchestratorConfiguration {
         let host =
             wildcard ? "127.0.0.1" : (httpHost.contains(":") && !httpHost.hasPrefix("[") ? "[\(httpHost)]" : httpHost)
         let scheme = httpTLSCert.isEmpty ? "http" : "https"
-        return try RegistryEndpoint(
-            baseURL: "\(scheme)://\(host):\(port)",
-            caFile: httpTLSCert.isEmpty ? nil : httpTLSCert,
-            verifiesHostname: false
-        )
+        // The orchestrator's own listener: its certificate (often for a public name, signed by a CA the process need
+        // not trust) is not checked on this loopback connection.
+        return try RegistryEndpoint(baseURL: "\(scheme)://\(host):\(port)", verifiesCertificate: false)
     }
 
     /// Where each project's OS profiles come from, or nil when the OS Resource Manager does not run.

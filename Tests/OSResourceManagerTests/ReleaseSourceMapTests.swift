@@ -36,7 +36,7 @@ struct ReleaseSourceMapTests {
 
     @Test("the built-in Release Service is the default when no URL is given")
     func builtIn() throws {
-        let endpoint = try RegistryEndpoint(baseURL: "http://127.0.0.1:8080", verifiesHostname: false)
+        let endpoint = try RegistryEndpoint(baseURL: "http://127.0.0.1:8080", verifiesCertificate: false)
         let map = try ReleaseSourceMap.parse(
             "acme=off",
             repositoryPrefix: prefix,

@@ -13,6 +13,7 @@ import json
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,32 @@ def test_no_token_is_needed_and_writes_are_not_served(server):
     response.read()
     connection.close()
     assert response.status in (404, 405)
+
+
+def test_the_os_resource_manager_reads_the_builtin_service_over_https(published):
+    """With --http-tls-cert the built-in service is on HTTPS; the OS Resource Manager still reads it (its own
+    listener), and a client that trusts the CA sees the profile's OS resource."""
+    from test_release_registry_auth import Keys
+
+    folder, release, _ = published
+    tls_folder = folder / "tls"
+    tls_folder.mkdir(exist_ok=True)
+    keys = Keys(tls_folder)
+    day2 = start_server(
+        prefix="day2-release-builtin-tls-",
+        tls_factory=lambda _: (keys.cert_file, keys.key_file, keys.ca_file),
+        extra_args=["--release-dir", str(release), "--os-profile-revision", "1.2.3",
+                    "--enabled-profiles", "microvisor-rt", "--osrm-period", "1s"],
+    )
+    try:
+        deadline = time.monotonic() + 30
+        found = []
+        while time.monotonic() < deadline and not found:
+            reply = day2.get("/v1/projects/default/compute/os", token=day2.admin)
+            found = reply.json["OperatingSystemResources"]
+            time.sleep(0.2)
+        assert [os["imageId"] for os in found] == ["3.0.20260602.2200"], day2.log_tail()
+        assert found[0]["securityFeature"] == "SECURITY_FEATURE_SECURE_BOOT_AND_FULL_DISK_ENCRYPTION"
+    finally:
+        finish(day2)
+
