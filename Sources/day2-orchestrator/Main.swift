@@ -15,7 +15,9 @@ struct Day2Orchestrator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "day2-orchestrator",
         abstract: "The Day2 control plane: Inventory, Maintenance Manager, REST API and Web UI in one process.",
-        subcommands: [Serve.self, Seed.self, Bench.self, HashPassword.self, OpenAPI.self, Release.self],
+        subcommands: [
+            Serve.self, Seed.self, Bench.self, HashPassword.self, OpenAPI.self, Release.self, AgentToken.self,
+        ],
         defaultSubcommand: Serve.self
     )
 }
