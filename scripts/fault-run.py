@@ -10,13 +10,16 @@ Scenarios (`--scenario`):
 
 * `restart`  (SQLite, the embedded default): one orchestrator; `kill -9` it each time the rollout reaches a new
   stage (first node started, first node updated, ...), restart it on the same data folder a few seconds later.
+* `plain`    (SQLite): no fault; the end-to-end baseline the other two are held to.
 * `replicas` (PostgreSQL): two orchestrators on one database behind a loopback TCP balancer (gRPC and HTTP); `kill -9`
   the replica that holds the most agent connections in the middle of the rollout, and leave it down.
 
 Pass means: the agents carry on, every node ends in a final state, and each node's own final state (its slots, boot
 loader and package database on disk) equals what the inventory says: current OS, update status, exactly one update
-run per node, closed, with the node's outcome. One immutable node is set to fail its first boot (it must roll back
-and be reported FAILED), so a failure is part of what has to survive.
+run per node, closed, with the node's outcome and reason. One immutable node is set to fail its first boot (it must
+roll back and be reported FAILED, "rolledback"), and with 4 nodes or more another is offered an image whose file was
+altered on the server after publishing (FAILED, "signaturecheck", never booted), so failures are part of what has to
+survive.
 
 Usage:
   scripts/fault-run.py [--scenario restart|replicas|all] [--nodes N] [--kills K] [--keep]
@@ -50,6 +53,7 @@ ADMIN_PASSWORD = "fault-run-admin-0123"
 IMMUTABLE = "microvisor-nonrt"
 MUTABLE = "ubuntu-22.04-lts-generic"
 OLD, NEW = "3.0.20260101.0100", "3.0.20260301.0100"
+TAMPERED = "3.0.20260201.0100"  # published, then its file altered on the server: the sha256 no longer matches
 IMAGE_MAGIC = b"DAY2-SIMULATED-IMAGE\n"  # the simulated firmware boots only slots that start with it
 TERMINAL = {"STATUS_TYPE_UPDATED", "STATUS_TYPE_FAILED", "STATUS_TYPE_UP_TO_DATE"}
 
@@ -276,12 +280,14 @@ class Balancer:
 class Node:
     """One edge node: a `day2-agent` process in simulated mode with its folder."""
 
-    def __init__(self, index: int, kind: str, work: Path, fail_first_boot=False):
+    def __init__(self, index: int, kind: str, work: Path, expect="updated"):
         self.index, self.kind = index, kind
         self.uuid = f"fa017000-{index:04x}-4000-8000-{index:012x}"
         self.name = f"{kind}-node-{index}"
         self.folder = work / "nodes" / self.name
-        self.fail_first_boot = fail_first_boot
+        # "updated"; "rolled back" (its first boot of the new slot fails); "refused" (offered the tampered image)
+        self.expect = expect
+        self.fail_first_boot = expect == "rolled back"
         self.process = None
         self.instance_id = None
 
@@ -337,7 +343,7 @@ logLevel: info
             boot = json.loads((self.folder / "bootloader.json").read_text())
             slot = self.folder / f"slot-{boot['bootedSlot'].lower()}.img"
             booted = slot.read_bytes()
-            version = {hashlib.sha256(image(v)).hexdigest(): v for v in (OLD, NEW)}.get(
+            version = {hashlib.sha256(image(v)).hexdigest(): v for v in (OLD, NEW, TAMPERED)}.get(
                 hashlib.sha256(booted).hexdigest(), "unknown")
             state.update(booted=boot["bootedSlot"], default=boot["defaultSlot"], oneTime=boot.get("oneTimeSlot"),
                          image=version, updated=version == NEW)
@@ -379,15 +385,22 @@ def sign_in(port: int) -> str:
     return reply.json["access_token"]
 
 
-def publish_release(orchestrator: Path, work: Path) -> Path:
+def publish_release(orchestrator: Path, work: Path, tampered=False) -> Path:
+    """The built-in Release Service's folder: OLD and NEW of the immutable profile, the mutable profile, and with
+    `tampered` a third immutable version whose image file is altered after publishing."""
     release = work / "release"
-    for version, tag in ((OLD, "1.0.0"), (NEW, "1.0.1")):
+    versions = [(OLD, "1.0.0"), (NEW, "1.0.1")] + ([(TAMPERED, "1.0.2")] if tampered else [])
+    for version, tag in versions:
         (work / version).mkdir()
         profile, blob = work / version / f"{IMMUTABLE}.yaml", work / version / "image.raw.gz"
         profile.write_text(immutable_profile(version, tag))
         blob.write_bytes(image(version))
         subprocess.run([str(orchestrator), "release", "publish", str(profile), str(blob), "--release-dir",
                         str(release), "--tag", tag], check=True)
+    if tampered:
+        path = release / immutable_profile(TAMPERED, "1.0.2").split("osImageUrl: ")[1].split("\n")[0]
+        original = path.read_bytes()
+        path.write_bytes(image("tampered")[: len(original)])
     profile = work / f"{MUTABLE}.yaml"
     profile.write_text(MUTABLE_PROFILE)
     subprocess.run([str(orchestrator), "release", "publish", str(profile), "--release-dir", str(release),
@@ -397,8 +410,9 @@ def publish_release(orchestrator: Path, work: Path) -> Path:
 
 def register(project: Project, nodes):
     """The fleet in the inventory: a region, a site, a host and an instance per node, the policies, no window yet."""
-    os_list = wait_for("three OS resources from the built-in Release Service",
-                       lambda: (lambda items: items if len(items) == 3 else None)(
+    expected = 4 if any(n.expect == "refused" for n in nodes) else 3
+    os_list = wait_for(f"{expected} OS resources from the built-in Release Service",
+                       lambda: (lambda items: items if len(items) == expected else None)(
                            project.ok("GET", "compute/os")["OperatingSystemResources"]), timeout=120)
     by_image = {o["imageId"]: o["resourceId"] for o in os_list}
     region = project.ok("POST", "regions", {"name": "fault-lab"})
@@ -406,12 +420,15 @@ def register(project: Project, nodes):
     latest = project.ok("POST", "os-update-policies", {"name": "emt-latest", "updatePolicy": "UPDATE_POLICY_LATEST"})
     tools = project.ok("POST", "os-update-policies", {"name": "ubuntu-tools", "updatePolicy": "UPDATE_POLICY_TARGET",
                                                        "updatePackages": "tree"})
+    if expected == 4:
+        pinned = project.ok("POST", "os-update-policies", {"name": "emt-tampered", "updatePolicy":
+                                                            "UPDATE_POLICY_TARGET", "targetOsId": by_image[TAMPERED]})
     for node in nodes:
         host = project.ok("POST", "compute/hosts", {"name": node.name, "uuid": node.uuid, "siteId": site["resourceId"]})
         os_id = by_image[OLD] if node.kind == "emt" else by_image["22.04.5"]
         instance = project.ok("POST", "compute/instances", {"hostID": host["resourceId"], "osID": os_id,
                                                             "kind": "INSTANCE_KIND_METAL", "name": node.name})
-        policy = latest if node.kind == "emt" else tools
+        policy = tools if node.kind != "emt" else (pinned if node.expect == "refused" else latest)
         project.ok("PATCH", f"compute/instances/{instance['resourceId']}",
                    {"osUpdatePolicyID": policy["resourceId"]})
         node.instance_id = instance["resourceId"]
@@ -458,10 +475,12 @@ def verify(nodes, project: Project, by_image) -> list:
         instance = project.ok("GET", f"compute/instances/{node.instance_id}")
         runs = project.ok("GET", f"os-update-runs?filter=instance.resourceId%3D%22{node.instance_id}%22")[
             "osUpdateRuns"]
-        expected_update = not node.fail_first_boot
+        expected_update = node.expect == "updated"
         where = f"{node.name}:"
         if own["updated"] != expected_update:
             problems.append(f"{where} node updated={own['updated']}, expected {expected_update} ({own})")
+        if node.expect == "refused" and json.loads((node.folder / "bootloader.json").read_text())["boots"]:
+            problems.append(f"{where} booted although its image did not verify")
         if node.kind == "emt":
             current = instance.get("currentOs", {}).get("imageId")
             if current != own["image"]:
@@ -475,9 +494,15 @@ def verify(nodes, project: Project, by_image) -> list:
             problems.append(f"{where} node updated but the inventory's update status is {status!r}")
         if not own["updated"] and "failed" not in status.lower():
             problems.append(f"{where} node failed but the inventory's update status is {status!r}")
-        if len(runs) != 1:
-            problems.append(f"{where} {len(runs)} update runs, expected exactly one: "
+        # One run per attempt: the refused node tries twice (its pre-download fails, then the window's own download
+        # fails), as upstream does; every other node makes one attempt, pre-download included.
+        attempts = 2 if node.expect == "refused" else 1
+        if len(runs) != attempts:
+            problems.append(f"{where} {len(runs)} update runs, expected {attempts}: "
                             f"{[(r['status'], r.get('startTime'), r.get('endTime')) for r in runs]}")
+        spans = sorted((r.get("startTime", 0), r.get("endTime", 0)) for r in runs)
+        if any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:])):
+            problems.append(f"{where} runs overlap in time: {spans}")
         for run in runs:
             if not closed(run):
                 problems.append(f"{where} run {run['resourceId']} left open ({run['status']})")
@@ -486,15 +511,19 @@ def verify(nodes, project: Project, by_image) -> list:
                 problems.append(f"{where} node updated, run says {run['status']!r}")
             if not own["updated"] and "failed" not in outcome:
                 problems.append(f"{where} node failed, run says {run['status']!r}")
+            # The reason reaches the inventory: a failed boot rolled back, or an image whose sha256 did not match.
+            reason = {"rolled back": "rolledback", "refused": "signaturecheck"}.get(node.expect)
+            if reason and reason not in run.get("statusDetails", ""):
+                problems.append(f"{where} expected {reason!r} in the run's details: {run.get('statusDetails')!r}")
     return problems
 
 
 def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: Path) -> bool:
     work = Path(tempfile.mkdtemp(prefix=f"day2-fault-{scenario}-"))
     log(f"scenario {scenario}: work folder {work}")
-    release = publish_release(orchestrator_binary, work)
+    release = publish_release(orchestrator_binary, work, tampered=args.nodes >= 4)
     postgres_started = False
-    if scenario == "restart":
+    if scenario in ("restart", "plain"):
         servers = [Orchestrator(orchestrator_binary, "a", work, "sqlite", release)]
     else:
         database = os.environ.get("DAY2_TEST_POSTGRES_URL")
@@ -523,7 +552,8 @@ def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: P
         token = sign_in(http_port)
         project = Project(lambda: http_port, token)
         emt_count = (args.nodes + 1) // 2
-        nodes = [Node(i, "emt", work, fail_first_boot=(i == 0)) for i in range(emt_count)]
+        plan = {0: "rolled back", 1: "refused"} if args.nodes >= 4 else {0: "rolled back"}
+        nodes = [Node(i, "emt", work, expect=plan.get(i, "updated")) for i in range(emt_count)]
         nodes += [Node(i, "ubuntu", work) for i in range(emt_count, args.nodes)]
         region, by_image = register(project, nodes)
         project_id = {p["name"]: p["id"] for p in http_request(http_port, "GET", "/v1/projects", token=token)
@@ -533,7 +563,8 @@ def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: P
         for node in nodes:
             node.prepare(grpc_port, http_port, token_path)
             node.start(agent_binary)
-        log(f"{len(nodes)} agents started ({emt_count} immutable, one of them set to fail its first boot)")
+        log(f"{len(nodes)} agents started ({emt_count} immutable: one fails its first boot"
+            f"{', one is offered a tampered image' if len(plan) > 1 else ''})")
         opens = int(time.time()) + 8
         project.ok("POST", "schedules/single", {"name": "fault-window", "scheduleStatus": "SCHEDULE_STATUS_OS_UPDATE",
                                                 "startSeconds": opens, "endSeconds": opens + 3600,
@@ -554,7 +585,7 @@ def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: P
                 log(f"rollout: nodes {running} updating, {done} finished of {len(nodes)}; "
                     f"inventory {open_runs} open run(s), {closed_runs} closed")
             # In the middle of the rollout as the control plane sees it: some runs open, not every node finished.
-            if open_runs and now != last and done < len(nodes) and kills < args.kills:
+            if scenario != "plain" and open_runs and now != last and done < len(nodes) and kills < args.kills:
                 kills += 1
                 if scenario == "restart":
                     servers[0].kill()
@@ -585,11 +616,12 @@ def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: P
         problems = verify(nodes, project, by_image)
         for problem in problems:
             log(f"MISMATCH {problem}")
-        if kills == 0:
+        if kills == 0 and scenario != "plain":
             problems.append("no kill landed in the middle of the rollout, so nothing was tested")
         processes_ok = not problems
         print(f"fault run {scenario}: {'PASS' if processes_ok else 'FAIL'} — {len(nodes)} nodes, {kills} kill(s), "
-              f"{len(nodes) - 1} updated and 1 rolled back expected, {len(problems)} mismatch(es), {elapsed:.0f} s",
+              f"{sum(n.expect == 'updated' for n in nodes)} updated and {len(plan)} failed expected, "
+              f"{len(problems)} mismatch(es), {elapsed:.0f} s",
               flush=True)
         return processes_ok
     finally:
@@ -607,7 +639,8 @@ def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: P
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scenario", choices=["restart", "replicas", "all"], default="all")
+    parser.add_argument("--scenario", choices=["restart", "replicas", "plain", "all"], default="all",
+                        help="plain: no fault at all (the end-to-end baseline); all: restart and replicas")
     parser.add_argument("--nodes", type=int, default=12, help="edge nodes (agent processes), at least 2")
     parser.add_argument("--kills", type=int, default=3, help="restart scenario: how many times to kill -9")
     parser.add_argument("--down-seconds", type=float, default=3, help="how long a killed orchestrator stays down")

@@ -1,12 +1,12 @@
-"""Faults in the middle of a rollout, with real processes: `scripts/fault-run.py` in a small configuration.
+"""End to end with real processes, without and with faults: `scripts/fault-run.py` in a small configuration.
 
 One `day2-agent --simulate` process per node downloads its image over HTTP from the built-in Release Service
 (`--release-dir`, profiles published with `day2-orchestrator release publish` and discovered by the OS Resource
 Manager) and reports over gRPC. `restart`: the SQLite orchestrator is killed with SIGKILL whenever the inventory shows
 open runs and progress, and restarted. `replicas`: two orchestrators on one PostgreSQL behind a loopback balancer;
-the busiest is killed and stays down. Each node's own final state (slots, boot loader, package database on disk) must
-equal the inventory's: current OS, update status, exactly one closed run with the node's outcome; one node fails its
-first boot and must be rolled back and reported FAILED.
+the busiest is killed and stays down. `plain`: no fault (the agent's end-to-end test over real sockets: download,
+verify, write, boot, commit; a tampered image and a failed boot end FAILED). Each node's own final state (slots, boot loader, package database on disk) must
+equal the inventory's: current OS, update status, one closed run per attempt with the node's outcome and reason.
 """
 
 import argparse
@@ -28,6 +28,10 @@ def arguments(**overrides):
     values = dict(nodes=6, kills=3, down_seconds=2, timeout=180, keep=False)
     values.update(overrides)
     return argparse.Namespace(**values)
+
+
+def test_agents_update_from_the_builtin_release_service_and_failures_keep_the_old_os():
+    assert fault_run.run_scenario("plain", arguments(), EXECUTABLE, AGENT)
 
 
 def test_killing_the_embedded_orchestrator_mid_rollout_loses_nothing():
