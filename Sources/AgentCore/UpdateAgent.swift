@@ -321,6 +321,21 @@ public actor UpdateAgent {
             metadata.updateStatus = .downloaded
             metadata.updateLog = ""
             try await save()
+        } catch let failure as UpdateFailure
+            where failure.reason == .download
+            && (metadata.day2.preDownload?.interruptions ?? 0) < Self.preDownloadInterruptions
+        {
+            // A broken transfer is not a failed update: stay DOWNLOADING and resume from the bytes on disk shortly.
+            metadata.day2.preDownload?.interruptions += 1
+            metadata.day2.preDownload?.startAt = now + Int64(max(configuration.tickerInterval, 30))
+            try await save()
+            logger.warning(
+                "image pre-download interrupted; resuming later",
+                metadata: [
+                    "interruptions": "\(metadata.day2.preDownload?.interruptions ?? 0)",
+                    "error": "\(failure.message)",
+                ]
+            )
         } catch let failure as UpdateFailure {
             try await finishFailed(failure, kind: .immutable, image: image)
             // Try again later (a resumable download continues where it stopped).
@@ -376,6 +391,9 @@ public actor UpdateAgent {
             throw failure
         }
     }
+
+    /// Broken pre-download transfers resumed quietly before one is reported FAILED (a 404 must show up some time).
+    static let preDownloadInterruptions = 3
 
     /// Attempts of the window's image download before the update fails (the first one included).
     static let downloadAttempts = 6

@@ -85,4 +85,36 @@ struct InterruptedDownloadTests {
         let boot = try await harness.bootloader()
         #expect(boot.bootedSlot == .a && boot.oneTimeSlot == nil && boot.boots == 0)
     }
+
+    @Test("a broken pre-download stays DOWNLOADING and resumes later: no FAILED, one attempt, the update completes")
+    func preDownloadResumes() async throws {
+        var harness = try await NodeHarness.make(os: .emt, desired: NodeHarness.immutableDesired(), chunkSize: 16 << 10)
+        defer { harness.remove() }
+        let flaky = FlakyImageFetcher(base: harness.fetcher, failures: 2, cut: 32 << 10)
+        harness.imageFetcher = flaky
+        try await harness.drive(until: NodeHarness.settled)
+        let metadata = try await harness.metadata()
+        #expect(metadata.updateStatus == .upToDate, "\(metadata.updateLog)")
+        #expect(harness.node.slots.contents(.b) == NodeHarness.newImage)
+        #expect(!harness.client.reports.contains { $0.status == .failed })
+        let offsets = flaky.offsets
+        #expect(offsets.count == 3 && offsets == offsets.sorted() && offsets[0] == 0, "\(offsets)")
+        // Downloaded before the window opened, resumed, never restarted from zero.
+        let downloaded = try #require(harness.client.reports.firstIndex { $0.status == .downloaded })
+        let started = try #require(harness.client.reports.firstIndex { $0.status == .started })
+        #expect(downloaded < started)
+    }
+
+    @Test("a pre-download that keeps breaking is reported FAILED (download) after three resumes, before the window")
+    func preDownloadGivesUp() async throws {
+        var harness = try await NodeHarness.make(os: .emt, desired: NodeHarness.immutableDesired(), chunkSize: 16 << 10)
+        defer { harness.remove() }
+        let flaky = FlakyImageFetcher(base: harness.fetcher, failures: 1_000, cut: 0)
+        harness.imageFetcher = flaky
+        try await harness.drive(maxTicks: 400) { metadata in metadata.updateStatus == .failed }
+        let metadata = try await harness.metadata()
+        #expect(metadata.updateLog.contains("\"failure_reason\":\"download\""), "\(metadata.updateLog)")
+        #expect(harness.clock.now() < Double(NodeHarness.window.startSeconds), "reported before the window opened")
+        #expect(flaky.offsets.count == 4, "\(flaky.offsets)")
+    }
 }
