@@ -24,7 +24,8 @@ survive.
 Usage:
   scripts/fault-run.py [--scenario restart|replicas|all] [--nodes N] [--kills K] [--keep]
 Environment: DAY2_ORCHESTRATOR, DAY2_AGENT (executables; default: built with `swift build`), DAY2_TEST_POSTGRES_URL
-(the `replicas` scenario starts a throw-away PostgreSQL with scripts/postgres-start.sh when it is not set).
+(the `replicas` scenario starts a throw-away PostgreSQL on port 55442 with scripts/postgres-start.sh when it is not set,
+so that it never touches the one the test script runs on 55432).
 Exit status 0 when every check passed; the last line is a one-line verdict per scenario.
 """
 
@@ -55,6 +56,7 @@ MUTABLE = "ubuntu-22.04-lts-generic"
 OLD, NEW = "3.0.20260101.0100", "3.0.20260301.0100"
 TAMPERED = "3.0.20260201.0100"  # published, then its file altered on the server: the sha256 no longer matches
 IMAGE_MAGIC = b"DAY2-SIMULATED-IMAGE\n"  # the simulated firmware boots only slots that start with it
+PG_PORT = "55442"  # a throw-away server of our own, apart from scripts/test.sh's 55432
 TERMINAL = {"STATUS_TYPE_UPDATED", "STATUS_TYPE_FAILED", "STATUS_TYPE_UP_TO_DATE"}
 
 
@@ -530,7 +532,7 @@ def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: P
     else:
         database = os.environ.get("DAY2_TEST_POSTGRES_URL")
         if not database:
-            database = subprocess.run([str(ROOT / "scripts/postgres-start.sh")], check=True, capture_output=True,
+            database = subprocess.run([str(ROOT / "scripts/postgres-start.sh"), PG_PORT], check=True, capture_output=True,
                                       text=True).stdout.strip()
             postgres_started = True
         # A fresh database per run: a schema of its own is simplest with a new database name.
@@ -632,7 +634,7 @@ def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: P
         for server in servers:
             server.stop()
         if postgres_started:
-            subprocess.run([str(ROOT / "scripts/postgres-stop.sh")], capture_output=True)
+            subprocess.run([str(ROOT / "scripts/postgres-stop.sh"), PG_PORT], capture_output=True)
         if args.keep or not processes_ok:
             log(f"kept {work} (orchestrator and agent logs, node folders)")
         else:
