@@ -532,8 +532,10 @@ def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: P
     else:
         database = os.environ.get("DAY2_TEST_POSTGRES_URL")
         if not database:
-            database = subprocess.run([str(ROOT / "scripts/postgres-start.sh"), PG_PORT], check=True, capture_output=True,
-                                      text=True).stdout.strip()
+            started = subprocess.run([str(ROOT / "scripts/postgres-start.sh"), PG_PORT], capture_output=True, text=True)
+            if started.returncode != 0:
+                raise AssertionError(f"scripts/postgres-start.sh {PG_PORT} failed:\n{started.stderr}")
+            database = started.stdout.strip()
             postgres_started = True
         # A fresh database per run: a schema of its own is simplest with a new database name.
         name = f"day2_fault_{int(time.time())}"
