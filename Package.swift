@@ -380,6 +380,7 @@ let package = Package(
             dependencies: [
                 "AgentLinux", "AgentCore", "AgentSimulation", "SouthboundContract", "Day2Model",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -40,6 +40,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -57,6 +58,7 @@ OLD, NEW = "3.0.20260101.0100", "3.0.20260301.0100"
 TAMPERED = "3.0.20260201.0100"  # published, then its file altered on the server: the sha256 no longer matches
 IMAGE_MAGIC = b"DAY2-SIMULATED-IMAGE\n"  # the simulated firmware boots only slots that start with it
 PG_PORT = "55442"  # a throw-away server of our own, apart from scripts/test.sh's 55432
+TLS_CONTEXT = None  # set by --tls: REST calls go over HTTPS trusting the run's own CA
 TERMINAL = {"STATUS_TYPE_UPDATED", "STATUS_TYPE_FAILED", "STATUS_TYPE_UP_TO_DATE"}
 
 
@@ -150,7 +152,10 @@ class Reply:
 
 def http_request(port, method, path, body=None, *, token=None, raw=None, content_type="application/json",
                  timeout=20) -> Reply:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    if TLS_CONTEXT is not None:
+        connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=timeout, context=TLS_CONTEXT)
+    else:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     headers = {"Accept": "application/json"}
     payload = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
     if payload is not None:
@@ -179,10 +184,25 @@ def wait_for(what, predicate, timeout=120, interval=0.5):
         time.sleep(interval)
 
 
+def make_certificates(folder: Path) -> dict:
+    """A private CA and a server certificate for 127.0.0.1 signed by it (openssl), as an operator would have."""
+    folder.mkdir(parents=True, exist_ok=True)
+    def openssl(*arguments):
+        subprocess.run(["openssl", *arguments], check=True, capture_output=True, cwd=folder)
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Day2 fault-run CA",
+            "-keyout", "ca.key", "-out", "ca.pem")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "server.key",
+            "-out", "server.csr")
+    (folder / "san.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-days", "2", "-extfile", "san.ext", "-out", "server.pem")
+    return {"ca": folder / "ca.pem", "cert": folder / "server.pem", "key": folder / "server.key"}
+
+
 class Orchestrator:
     """One `day2-orchestrator serve` process; `kill()` is kill -9, `start()` (re)starts it with the same arguments."""
 
-    def __init__(self, binary: Path, name: str, work: Path, database: str, release: Path):
+    def __init__(self, binary: Path, name: str, work: Path, database: str, release: Path, tls=None):
         self.binary, self.name, self.work = binary, name, work
         self.http_port, self.grpc_port = free_port(), free_port()
         self.arguments = [
@@ -192,6 +212,9 @@ class Orchestrator:
             "--release-dir", str(release), "--os-profile-revision", "~1.0.0",
             "--enabled-profiles", f"{IMMUTABLE},{MUTABLE}", "--commit-deadline", "600",
         ]
+        if tls:
+            self.arguments += ["--http-tls-cert", str(tls["cert"]), "--http-tls-key", str(tls["key"]),
+                               "--grpc-tls-cert", str(tls["cert"]), "--grpc-tls-key", str(tls["key"])]
         self.process = None
         self.starts = 0
 
@@ -293,7 +316,7 @@ class Node:
         self.process = None
         self.instance_id = None
 
-    def prepare(self, grpc_port: int, http_port: int, token_path: Path):
+    def prepare(self, grpc_port: int, http_port: int, token_path: Path, ca: Path = None):
         self.folder.mkdir(parents=True, exist_ok=True)
         if self.kind == "emt":
             (self.folder / "slot-a.img").write_bytes(image(OLD))
@@ -304,16 +327,19 @@ class Node:
             (self.folder / "packages.json").write_text(json.dumps(
                 {"installed": {"curl": "7.88.1-10"}, "available": {"curl": "7.88.1-10+deb12u1", "tree": "2.1.0-1"},
                  "downloaded": []}))
+        # TLS: `host:port` without a scheme is TLS (the default), trusting the run's CA for gRPC and downloads.
+        service, files = (f"127.0.0.1:{grpc_port}", f"https://127.0.0.1:{http_port}") if ca else (
+            f"http://127.0.0.1:{grpc_port}", f"http://127.0.0.1:{http_port}")
         (self.folder / "agent.yaml").write_text(f"""GUID: {self.uuid}
-updateServiceURL: http://127.0.0.1:{grpc_port}
+updateServiceURL: {service}
 metadataPath: /var/lib/day2-agent/metadata.json
 tickerInterval: 2s
 jwt:
   accessTokenPath: {token_path}
-releaseServiceFQDN: http://127.0.0.1:{http_port}/release/files
+releaseServiceFQDN: {files}/release/files
 bootBackend: simulated
 logLevel: info
-""")
+""" + (f"caFile: {ca}\n" if ca else ""))
 
     def start(self, binary: Path):
         logfile = open(self.folder / "agent.log", "ab")
@@ -526,9 +552,12 @@ def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: P
     work = Path(tempfile.mkdtemp(prefix=f"day2-fault-{scenario}-"))
     log(f"scenario {scenario}: work folder {work}")
     release = publish_release(orchestrator_binary, work, tampered=args.nodes >= 4)
+    global TLS_CONTEXT
+    tls = make_certificates(work / "tls") if getattr(args, "tls", False) else None
+    TLS_CONTEXT = ssl.create_default_context(cafile=str(tls["ca"])) if tls else None
     postgres_started = False
     if scenario in ("restart", "plain"):
-        servers = [Orchestrator(orchestrator_binary, "a", work, "sqlite", release)]
+        servers = [Orchestrator(orchestrator_binary, "a", work, "sqlite", release, tls)]
     else:
         database = os.environ.get("DAY2_TEST_POSTGRES_URL")
         if not database:
@@ -542,7 +571,7 @@ def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: P
         admin = urllib.parse.urlsplit(database)
         subprocess.run(["psql", database, "-qc", f"CREATE DATABASE {name}"], check=True, capture_output=True)
         database = urllib.parse.urlunsplit(admin._replace(path=f"/{name}"))
-        servers = [Orchestrator(orchestrator_binary, n, work, database, release) for n in ("a", "b")]
+        servers = [Orchestrator(orchestrator_binary, n, work, database, release, tls) for n in ("a", "b")]
     nodes = []
     processes_ok = False
     try:
@@ -567,7 +596,7 @@ def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: P
         token_path = work / "agent-token"
         token_path.write_text(agent_token(project_id))
         for node in nodes:
-            node.prepare(grpc_port, http_port, token_path)
+            node.prepare(grpc_port, http_port, token_path, ca=tls["ca"] if tls else None)
             node.start(agent_binary)
         log(f"{len(nodes)} agents started ({emt_count} immutable: one fails its first boot"
             f"{', one is offered a tampered image' if len(plan) > 1 else ''})")
@@ -625,7 +654,8 @@ def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: P
         if kills == 0 and scenario != "plain":
             problems.append("no kill landed in the middle of the rollout, so nothing was tested")
         processes_ok = not problems
-        print(f"fault run {scenario}: {'PASS' if processes_ok else 'FAIL'} — {len(nodes)} nodes, {kills} kill(s), "
+        print(f"fault run {scenario}{' (TLS)' if tls else ''}: {'PASS' if processes_ok else 'FAIL'} — "
+              f"{len(nodes)} nodes, {kills} kill(s), "
               f"{sum(n.expect == 'updated' for n in nodes)} updated and {len(plan)} failed expected, "
               f"{len(problems)} mismatch(es), {elapsed:.0f} s",
               flush=True)
@@ -652,6 +682,8 @@ def main():
     parser.add_argument("--down-seconds", type=float, default=3, help="how long a killed orchestrator stays down")
     parser.add_argument("--timeout", type=float, default=300, help="seconds the rollout may take")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--tls", action="store_true",
+                        help="HTTPS and gRPC over TLS with a private CA (agents trust it through caFile)")
     args = parser.parse_args()
     if args.nodes < 2:
         parser.error("--nodes: must be at least 2")

@@ -65,10 +65,18 @@ public struct AgentService: Service {
                 }
             }
         }
-        return try HTTP2ClientTransport.Posix(
-            target: .dns(host: configuration.serviceHost, port: configuration.servicePort),
-            transportSecurity: security
-        )
+        return try HTTP2ClientTransport.Posix(target: target(configuration), transportSecurity: security)
+    }
+
+    /// An IP literal is connected to as such: a DNS target would send it as the TLS server name (SNI), which TLS
+    /// forbids for addresses, and the handshake would fail; with an address the certificate is checked against it.
+    static func target(_ configuration: AgentConfiguration) -> any ResolvableTarget {
+        let host = configuration.serviceHost.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 { return .ipv4(host: host, port: configuration.servicePort) }
+        if inet_pton(AF_INET6, host, &v6) == 1 { return .ipv6(host: host, port: configuration.servicePort) }
+        return .dns(host: host, port: configuration.servicePort)
     }
 
     private func runSimulated(root: String, client: any MaintenanceClient, fetcher: any ImageFetcher) async throws {
