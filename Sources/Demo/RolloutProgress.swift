@@ -1,0 +1,99 @@
+import AgentCore
+import Foundation
+import Synchronization
+
+/// Where one node is in the rollout, from what it reported to the Maintenance Manager.
+public enum NodePhase: String, Sendable, Hashable, CaseIterable {
+    /// No update running yet (the node reports `UP_TO_DATE`).
+    case upToDate = "UP_TO_DATE"
+    /// Downloading ahead of the window, or updating inside it.
+    case updating = "UPDATING"
+    /// The update completed.
+    case updated = "UPDATED"
+    /// The update failed (an immutable node that rolled back, for example).
+    case failed = "FAILED"
+
+    /// The phase after the node delivered `status`: `UPDATED` and `FAILED` end the rollout for a node (its single
+    /// window is used once); a later `UP_TO_DATE` (sent once `UPDATED` was delivered) changes nothing.
+    public func after(_ status: UpdateStatusType) -> NodePhase {
+        switch status {
+        case .updated: .updated
+        case .failed: .failed
+        case .started, .downloading, .downloaded: self == .upToDate ? .updating : self
+        case .upToDate, .unspecified: self
+        }
+    }
+}
+
+/// The rollout as the nodes see it: each node's phase, from the reports the Maintenance Manager accepted.
+///
+/// Fed by ``ObservedMaintenanceClient`` (every successful poll), read by the terminal and the final report.
+public final class RolloutProgress: Sendable {
+    /// One node's view.
+    public struct Node: Sendable, Hashable {
+        /// Its phase.
+        public var phase: NodePhase = .upToDate
+        /// The status detail of its last `UPDATED` or `FAILED` report (the `update_log` JSON).
+        public var detail: String = ""
+        /// When it reached `UPDATED` or `FAILED`.
+        public var finishedAt: Date?
+    }
+
+    private let nodes: Mutex<[String: Node]>
+
+    /// Progress for the nodes with these GUIDs, all `UP_TO_DATE`.
+    public init(guids: [String]) {
+        nodes = Mutex(Dictionary(uniqueKeysWithValues: guids.map { ($0, Node()) }))
+    }
+
+    /// Records a report the Maintenance Manager accepted.
+    public func record(_ report: StatusReport, at now: Date = Date()) {
+        nodes.withLock { nodes in
+            guard var node = nodes[report.hostGUID] else { return }
+            let next = node.phase.after(report.status)
+            if next != node.phase, next == .updated || next == .failed {
+                node.detail = report.detail
+                node.finishedAt = now
+            }
+            node.phase = next
+            nodes[report.hostGUID] = node
+        }
+    }
+
+    /// Every node's view, by GUID.
+    public func snapshot() -> [String: Node] {
+        nodes.withLock { $0 }
+    }
+
+    /// How many nodes are in each phase (every phase present, zero included).
+    public func counts() -> [NodePhase: Int] {
+        var counts = Dictionary(uniqueKeysWithValues: NodePhase.allCases.map { ($0, 0) })
+        for node in snapshot().values { counts[node.phase, default: 0] += 1 }
+        return counts
+    }
+
+    /// Whether every node is `UPDATED` or `FAILED`.
+    public var isComplete: Bool {
+        snapshot().values.allSatisfy { $0.phase == .updated || $0.phase == .failed }
+    }
+}
+
+/// A `MaintenanceClient` that tells ``RolloutProgress`` about every report the Maintenance Manager accepted.
+public struct ObservedMaintenanceClient: MaintenanceClient {
+    /// The real client (gRPC).
+    public let base: any MaintenanceClient
+    /// Where reports go.
+    public let progress: RolloutProgress
+
+    /// Wraps `base`.
+    public init(base: any MaintenanceClient, progress: RolloutProgress) {
+        self.base = base
+        self.progress = progress
+    }
+
+    public func poll(_ report: StatusReport, timeout: Double) async throws -> DesiredState {
+        let desired = try await base.poll(report, timeout: timeout)
+        progress.record(report)
+        return desired
+    }
+}
