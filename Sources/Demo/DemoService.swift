@@ -198,10 +198,13 @@ public struct DemoService: Service {
     ) async throws -> RolloutReport {
         var lastShown = ""
         while true {
-            let counts = progress.counts()
+            let nodes = progress.snapshot()
+            let counts = RolloutProgress.counts(nodes)
+            let ahead = RolloutProgress.downloadedAhead(nodes)
             let now = Date()
             let line = DemoText.progressLine(
                 counts: counts,
+                downloadedAhead: ahead,
                 total: fleet.nodes.count,
                 elapsed: now.timeIntervalSince(started),
                 windowOpensIn: Double(fleet.windowStart) - now.timeIntervalSince1970
@@ -210,11 +213,13 @@ public struct DemoService: Service {
                 terminal.write("\r\u{1B}[2K" + line)
             } else {
                 // A pipe or a file gets a line only when the counts change.
-                let key = NodePhase.allCases.map { "\(counts[$0] ?? 0)" }.joined(separator: ",")
+                let key =
+                    NodePhase.allCases.map { "\(counts[$0] ?? 0)" }.joined(separator: ",")
+                    + ",\(ahead)"
                 if key != lastShown { terminal.line(line) }
                 lastShown = key
             }
-            if progress.isComplete { break }
+            if counts[.upToDate] == 0 && counts[.updating] == 0 { break }
             try await Task.sleep(for: .milliseconds(Int(settings.progressIntervalSeconds * 1000)))
         }
         if terminal.isInteractive { terminal.line() }

@@ -8,7 +8,7 @@ public struct DemoSettings: Sendable, Equatable {
     /// Immutable nodes whose first boot of the new image fails, to show a rollback (`--fail-nodes`).
     public var failNodes: Int = 0
     /// Seconds from the fleet's creation until its maintenance window opens (`--window-in`).
-    public var windowDelaySeconds: Double = 20
+    public var windowDelaySeconds: Double = 30
     /// Seconds between an agent's polls: the simulated agents' `tickerInterval` (`--poll-interval`).
     public var pollIntervalSeconds: Double = 5
     /// How long the maintenance window stays open, in seconds.
@@ -21,7 +21,7 @@ public struct DemoSettings: Sendable, Equatable {
     /// The most nodes one demo runs (a bigger fleet is `day2-fleetsim`'s job).
     public static let maximumNodes = 1000
 
-    /// The defaults: 50 nodes, a window 20 s after start, polls every 5 s.
+    /// The defaults: 50 nodes, a window 30 s after start (time to open the UI), polls every 5 s.
     public init() {}
 
     /// Mutable Ubuntu nodes: a third of the fleet (none with a single node).

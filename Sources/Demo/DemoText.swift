@@ -63,9 +63,11 @@ public enum DemoText {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The live progress line (no newline).
+    /// The live progress line (no newline); `downloadedAhead` of the `UPDATING` nodes wait for the window with
+    /// their image downloaded.
     public static func progressLine(
         counts: [NodePhase: Int],
+        downloadedAhead: Int = 0,
         total: Int,
         elapsed: Double,
         windowOpensIn: Double
@@ -74,7 +76,10 @@ public enum DemoText {
         let width = 20
         let filled = total == 0 ? width : done * width / total
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let phases = NodePhase.allCases.map { "\($0.rawValue) \(counts[$0] ?? 0)" }.joined(separator: "  ")
+        let phases = NodePhase.allCases.map { phase in
+            let ahead = phase == .updating && downloadedAhead > 0 ? " (\(downloadedAhead) downloaded ahead)" : ""
+            return "\(phase.rawValue) \(counts[phase] ?? 0)\(ahead)"
+        }.joined(separator: "  ")
         let window = windowOpensIn > 0 ? "window opens in \(duration(windowOpensIn))" : "window open"
         return "  [\(bar)] \(done)/\(total)  \(phases)  (\(duration(elapsed)), \(window))"
     }

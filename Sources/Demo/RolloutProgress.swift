@@ -33,6 +33,8 @@ public final class RolloutProgress: Sendable {
     public struct Node: Sendable, Hashable {
         /// Its phase.
         public var phase: NodePhase = .upToDate
+        /// The status of its last report.
+        public var lastStatus: UpdateStatusType = .upToDate
         /// The status detail of its last `UPDATED` or `FAILED` report (the `update_log` JSON).
         public var detail: String = ""
         /// When it reached `UPDATED` or `FAILED`.
@@ -56,6 +58,7 @@ public final class RolloutProgress: Sendable {
                 node.finishedAt = now
             }
             node.phase = next
+            node.lastStatus = report.status
             nodes[report.hostGUID] = node
         }
     }
@@ -66,10 +69,18 @@ public final class RolloutProgress: Sendable {
     }
 
     /// How many nodes are in each phase (every phase present, zero included).
-    public func counts() -> [NodePhase: Int] {
+    public func counts() -> [NodePhase: Int] { Self.counts(snapshot()) }
+
+    /// How many of `nodes` are in each phase (every phase present, zero included).
+    public static func counts(_ nodes: [String: Node]) -> [NodePhase: Int] {
         var counts = Dictionary(uniqueKeysWithValues: NodePhase.allCases.map { ($0, 0) })
-        for node in snapshot().values { counts[node.phase, default: 0] += 1 }
+        for node in nodes.values { counts[node.phase, default: 0] += 1 }
         return counts
+    }
+
+    /// How many of `nodes` downloaded their image ahead of the window and wait for it (counted as `UPDATING`).
+    public static func downloadedAhead(_ nodes: [String: Node]) -> Int {
+        nodes.values.filter { $0.phase == .updating && $0.lastStatus == .downloaded }.count
     }
 
     /// Whether every node is `UPDATED` or `FAILED`.

@@ -135,7 +135,8 @@ struct ServerOptions: ParsableArguments {
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { name, value in value.map { (name, $0) } })
     }
 
-    /// The resolved configuration (starting from `defaults`), or a validation error naming the key.
+    /// The resolved configuration (starting from `defaults`), or a validation error naming the flag when the value
+    /// came from a flag, otherwise the key.
     func resolve(defaults: OrchestratorConfiguration = OrchestratorConfiguration()) throws -> OrchestratorConfiguration
     {
         do {
@@ -146,6 +147,11 @@ struct ServerOptions: ParsableArguments {
                 defaults: defaults
             )
         } catch {
+            if let key = OrchestratorConfiguration.allKeys.first(where: { $0.fileKey == error.key }),
+                givenFlags[key.flag] != nil
+            {
+                throw ValidationError("\(key.flag) (\(key.fileKey)): \(error.rule)")
+            }
             throw ValidationError(error.description)
         }
     }
@@ -210,7 +216,10 @@ struct DemoCommand: AsyncParsableCommand {
         help: "Immutable nodes that fail their first boot of the new image and roll back (default 0)"
     )
     var failNodes: String?
-    @Option(name: .customLong("window-in"), help: "Time until the maintenance window opens, e.g. 20s (default 20s)")
+    @Option(
+        name: .customLong("window-in"),
+        help: "Time until the maintenance window opens, e.g. 10s or 2m (default 30s)"
+    )
     var windowIn: String?
     @Option(
         name: .customLong("poll-interval"),
