@@ -49,6 +49,9 @@ public struct DemoService: Service {
 
     public func run() async throws {
         let started = Date()
+        // Busy ports stop the demo before its folder is emptied (another demo may be running on it).
+        try await PortCheck.ensureAvailable(host: configuration.httpHost, port: configuration.httpPort, key: "httpPort")
+        try await PortCheck.ensureAvailable(host: configuration.grpcHost, port: configuration.grpcPort, key: "grpcPort")
         try DemoFolder.prepare(configuration.dataDirectory)
         let images = try DemoRelease.publish(
             to: configuration.releaseDirectory,
