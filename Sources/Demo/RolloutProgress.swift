@@ -2,29 +2,6 @@ import AgentCore
 import Foundation
 import Synchronization
 
-/// Where one node is in the rollout, from what it reported to the Maintenance Manager.
-public enum NodePhase: String, Sendable, Hashable, CaseIterable {
-    /// No update running yet (the node reports `UP_TO_DATE`).
-    case upToDate = "UP_TO_DATE"
-    /// Downloading ahead of the window, or updating inside it.
-    case updating = "UPDATING"
-    /// The update completed.
-    case updated = "UPDATED"
-    /// The update failed (an immutable node that rolled back, for example).
-    case failed = "FAILED"
-
-    /// The phase after the node delivered `status`: `UPDATED` and `FAILED` end the rollout for a node (its single
-    /// window is used once); a later `UP_TO_DATE` (sent once `UPDATED` was delivered) changes nothing.
-    public func after(_ status: UpdateStatusType) -> NodePhase {
-        switch status {
-        case .updated: .updated
-        case .failed: .failed
-        case .started, .downloading, .downloaded: self == .upToDate ? .updating : self
-        case .upToDate, .unspecified: self
-        }
-    }
-}
-
 /// The rollout as the nodes see it: each node's phase, from the reports the Maintenance Manager accepted.
 ///
 /// Fed by ``ObservedMaintenanceClient`` (every successful poll), read by the terminal and the final report.
@@ -86,25 +63,5 @@ public final class RolloutProgress: Sendable {
     /// Whether every node is `UPDATED` or `FAILED`.
     public var isComplete: Bool {
         snapshot().values.allSatisfy { $0.phase == .updated || $0.phase == .failed }
-    }
-}
-
-/// A `MaintenanceClient` that tells ``RolloutProgress`` about every report the Maintenance Manager accepted.
-public struct ObservedMaintenanceClient: MaintenanceClient {
-    /// The real client (gRPC).
-    public let base: any MaintenanceClient
-    /// Where reports go.
-    public let progress: RolloutProgress
-
-    /// Wraps `base`.
-    public init(base: any MaintenanceClient, progress: RolloutProgress) {
-        self.base = base
-        self.progress = progress
-    }
-
-    public func poll(_ report: StatusReport, timeout: Double) async throws -> DesiredState {
-        let desired = try await base.poll(report, timeout: timeout)
-        progress.record(report)
-        return desired
     }
 }
