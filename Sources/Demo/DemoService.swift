@@ -210,7 +210,8 @@ public struct DemoService: Service {
                 downloadedAhead: ahead,
                 total: fleet.nodes.count,
                 elapsed: now.timeIntervalSince(started),
-                windowOpensIn: Double(fleet.windowStart) - now.timeIntervalSince1970
+                windowOpensIn: Double(fleet.windowStart) - now.timeIntervalSince1970,
+                width: terminal.isInteractive ? terminal.width() : nil
             )
             if terminal.isInteractive {
                 terminal.write("\r\u{1B}[2K" + line)

@@ -64,24 +64,36 @@ public enum DemoText {
     }
 
     /// The live progress line (no newline); `downloadedAhead` of the `UPDATING` nodes wait for the window with
-    /// their image downloaded.
+    /// their image downloaded. With a `width`, the richest form that fits is chosen (a line redrawn in place must
+    /// not wrap): without the bar, then without the download note, then cut.
     public static func progressLine(
         counts: [NodePhase: Int],
         downloadedAhead: Int = 0,
         total: Int,
         elapsed: Double,
-        windowOpensIn: Double
+        windowOpensIn: Double,
+        width: Int? = nil
     ) -> String {
         let done = (counts[.updated] ?? 0) + (counts[.failed] ?? 0)
-        let width = 20
-        let filled = total == 0 ? width : done * width / total
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let phases = NodePhase.allCases.map { phase in
-            let ahead = phase == .updating && downloadedAhead > 0 ? " (\(downloadedAhead) downloaded ahead)" : ""
-            return "\(phase.rawValue) \(counts[phase] ?? 0)\(ahead)"
-        }.joined(separator: "  ")
+        let barWidth = 20
+        let filled = total == 0 ? barWidth : done * barWidth / total
+        let bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: barWidth - filled) + "] "
+        func phases(note: Bool) -> String {
+            NodePhase.allCases.map { phase in
+                let ahead =
+                    note && phase == .updating && downloadedAhead > 0 ? " (\(downloadedAhead) downloaded ahead)" : ""
+                return "\(phase.rawValue) \(counts[phase] ?? 0)\(ahead)"
+            }.joined(separator: "  ")
+        }
         let window = windowOpensIn > 0 ? "window opens in \(duration(windowOpensIn))" : "window open"
-        return "  [\(bar)] \(done)/\(total)  \(phases)  (\(duration(elapsed)), \(window))"
+        let tail = "  (\(duration(elapsed)), \(window))"
+        let forms = [
+            "  \(bar)\(done)/\(total)  \(phases(note: true))\(tail)",
+            "  \(done)/\(total)  \(phases(note: true))\(tail)",
+            "  \(done)/\(total)  \(phases(note: false))\(tail)",
+        ]
+        guard let width else { return forms[0] }
+        return forms.first { $0.count < width } ?? String(forms[2].prefix(max(1, width - 1)))
     }
 
     /// The end of the rollout: counts, the inventory's verdict, and the failed nodes.

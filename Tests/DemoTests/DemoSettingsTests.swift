@@ -165,5 +165,27 @@ struct DemoSettingsTests {
         #expect(line.contains("7/10"))
         #expect(line.contains("UP_TO_DATE 1  UPDATING 2  UPDATED 3  FAILED 4"))
         #expect(line.contains("1m05s") && line.contains("window open"))
+
+        // A line redrawn in place never wraps: the bar and the note go first, the counts stay.
+        let full = DemoText.progressLine(
+            counts: [.upToDate: 10, .updating: 34, .updated: 6, .failed: 0],
+            downloadedAhead: 30,
+            total: 50,
+            elapsed: 12,
+            windowOpensIn: 18
+        )
+        #expect(full.contains("[") && full.contains("(30 downloaded ahead)"))
+        for width in [200, full.count, 90, 80, 40] {
+            let fitted = DemoText.progressLine(
+                counts: [.upToDate: 10, .updating: 34, .updated: 6, .failed: 0],
+                downloadedAhead: 30,
+                total: 50,
+                elapsed: 12,
+                windowOpensIn: 18,
+                width: width
+            )
+            #expect(fitted.count < width, "\(width): \(fitted)")
+            if width >= 80 { #expect(fitted.contains("FAILED 0"), "\(width): \(fitted)") }
+        }
     }
 }
