@@ -123,7 +123,7 @@ public struct DemoService: Service {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await nodes.run(
-                    grpcHost: DemoText.clientHost(configuration.grpcHost),
+                    grpcHost: DemoText.dialHost(configuration.grpcHost),
                     grpcPort: endpoints.grpcPort,
                     releaseService: baseURL + "/release/files",
                     tokenPath: tokenPath,

@@ -3,10 +3,16 @@ import Orchestrator
 
 /// The demo's words on the terminal: pure functions of what happened, so tests can read them.
 public enum DemoText {
-    /// The address clients use for a bind address (a wildcard means this machine's loopback).
-    public static func clientHost(_ bindHost: String) -> String {
+    /// The address clients dial for a bind address, without brackets (a wildcard means this machine's loopback).
+    public static func dialHost(_ bindHost: String) -> String {
         if ["", "0.0.0.0", "::", "[::]"].contains(bindHost) { return "127.0.0.1" }
-        return bindHost.contains(":") && !bindHost.hasPrefix("[") ? "[\(bindHost)]" : bindHost
+        return bindHost.hasPrefix("[") && bindHost.hasSuffix("]") ? String(bindHost.dropFirst().dropLast()) : bindHost
+    }
+
+    /// The address clients use in a URL for a bind address (an IPv6 address in brackets).
+    public static func clientHost(_ bindHost: String) -> String {
+        let host = dialHost(bindHost)
+        return host.contains(":") ? "[\(host)]" : host
     }
 
     /// `http://host:port`.

@@ -154,6 +154,14 @@ struct DemoSettingsTests {
         #expect(progress.isComplete)
     }
 
+    @Test("addresses clients dial and put in URLs, for every kind of bind address")
+    func hosts() {
+        #expect(DemoText.dialHost("0.0.0.0") == "127.0.0.1" && DemoText.clientHost("::") == "127.0.0.1")
+        #expect(DemoText.dialHost("::1") == "::1" && DemoText.dialHost("[::1]") == "::1")
+        #expect(DemoText.clientHost("::1") == "[::1]" && DemoText.clientHost("[::1]") == "[::1]")
+        #expect(DemoText.clientHost("10.0.0.5") == "10.0.0.5")
+    }
+
     @Test("the progress line counts every phase")
     func progressLine() {
         let line = DemoText.progressLine(
