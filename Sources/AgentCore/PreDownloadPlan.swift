@@ -7,12 +7,26 @@ public struct PreDownloadPlan: Sendable, Hashable, Codable {
     public var windowStart: Int64
     /// When to start downloading (Unix seconds).
     public var startAt: Int64
+    /// Transfers of this plan that broke off so far (each resumed a little later without a FAILED report).
+    public var interruptions: Int
 
     /// Creates a plan.
-    public init(sha256: String, windowStart: Int64, startAt: Int64) {
+    public init(sha256: String, windowStart: Int64, startAt: Int64, interruptions: Int = 0) {
         self.sha256 = sha256
         self.windowStart = windowStart
         self.startAt = startAt
+        self.interruptions = interruptions
+    }
+
+    private enum CodingKeys: String, CodingKey { case sha256, windowStart, startAt, interruptions }
+
+    /// Reads a plan; files written before `interruptions` existed read as none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        sha256 = try c.decode(String.self, forKey: .sha256)
+        windowStart = try c.decode(Int64.self, forKey: .windowStart)
+        startAt = try c.decode(Int64.self, forKey: .startAt)
+        interruptions = try c.decodeIfPresent(Int.self, forKey: .interruptions) ?? 0
     }
 
     /// The plan for downloading image `sha256` before the window starting at `windowStart`, keeping `existing`

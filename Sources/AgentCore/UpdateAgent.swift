@@ -321,6 +321,21 @@ public actor UpdateAgent {
             metadata.updateStatus = .downloaded
             metadata.updateLog = ""
             try await save()
+        } catch let failure as UpdateFailure
+            where failure.reason == .download
+            && (metadata.day2.preDownload?.interruptions ?? 0) < Self.preDownloadInterruptions
+        {
+            // A broken transfer is not a failed update: stay DOWNLOADING and resume from the bytes on disk shortly.
+            metadata.day2.preDownload?.interruptions += 1
+            metadata.day2.preDownload?.startAt = now + Int64(max(configuration.tickerInterval, 30))
+            try await save()
+            logger.warning(
+                "image pre-download interrupted; resuming later",
+                metadata: [
+                    "interruptions": "\(metadata.day2.preDownload?.interruptions ?? 0)",
+                    "error": "\(failure.message)",
+                ]
+            )
         } catch let failure as UpdateFailure {
             try await finishFailed(failure, kind: .immutable, image: image)
             // Try again later (a resumable download continues where it stopped).
@@ -374,6 +389,36 @@ public actor UpdateAgent {
                 try await save()
             }
             throw failure
+        }
+    }
+
+    /// Broken pre-download transfers resumed quietly before one is reported FAILED (a 404 must show up some time).
+    static let preDownloadInterruptions = 3
+
+    /// Attempts of the window's image download before the update fails (the first one included).
+    static let downloadAttempts = 6
+
+    /// The window's download: an interrupted transfer (the connection dropped, the Release Service restarted) is
+    /// tried again, resuming from the bytes already on the disk, after 2, 4, 8, 16 and 32 seconds, as long as the
+    /// window stays open; a wrong sha256 is never retried.
+    private func downloadRetrying(url: String, sha256: String, slot: Slot, windowEnd: Int64?) async throws {
+        var delay = 2.0
+        for attempt in 1... {
+            do {
+                _ = try await download(url: url, sha256: sha256, slot: slot)
+                return
+            } catch let failure as UpdateFailure where failure.reason == .download {
+                let retryAt = environment.clock.now() + delay
+                guard attempt < Self.downloadAttempts, windowEnd.map({ retryAt < Double($0) }) ?? true else {
+                    throw failure
+                }
+                logger.warning(
+                    "image download interrupted; trying again",
+                    metadata: ["attempt": "\(attempt)", "retry.in": "\(Int(delay))s", "error": "\(failure.message)"]
+                )
+                try await environment.clock.sleep(seconds: delay)
+                delay *= 2
+            }
         }
     }
 
@@ -606,7 +651,7 @@ public actor UpdateAgent {
                 throw UpdateFailure(step: .downloadImage, reason: .unspecified, message: "the job has no image or slot")
             }
             let url = try UpdateInputRules.imageURL(for: image, releaseService: configuration.releaseServiceFQDN)
-            _ = try await download(url: url, sha256: image.osImageSHA, slot: target)
+            try await downloadRetrying(url: url, sha256: image.osImageSHA, slot: target, windowEnd: job.windowEnd)
         case .activateSlot, .rebootIntoSlot:
             guard let target = job.targetSlot, let record = metadata.day2.download, record.verified,
                 record.slot == target,

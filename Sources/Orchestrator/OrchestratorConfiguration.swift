@@ -333,8 +333,8 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
         ) { config, value throws(ConfigurationError) in config.releaseDirectory = value },
     ]
 
-    /// Seconds in `12h`, `30m`, `90s`, `1h30m` or a plain number of seconds.
-    static func durationSeconds(_ text: String) -> Int? {
+    /// Seconds in `12h`, `30m`, `90s`, `1h30m`, `90d` or a plain number of seconds.
+    public static func durationSeconds(_ text: String) -> Int? {
         if let plain = Int(text) { return plain }
         var total = 0
         var number = ""
@@ -345,6 +345,7 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
             }
             guard let value = Int(number) else { return nil }
             switch character {
+            case "d": total += value * 86400
             case "h": total += value * 3600
             case "m": total += value * 60
             case "s": total += value

@@ -92,6 +92,7 @@ public struct OrchestratorService: Service {
             eventLoopGroup: eventLoops,
             manager: manager,
             verifier: verifier,
+            metrics: PollMetrics(factory: PrometheusMetricsFactory(registry: registry)),
             logger: logger
         )
         let sweeper = RunDeadlineSweeper(

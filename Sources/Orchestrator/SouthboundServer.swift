@@ -26,6 +26,7 @@ enum SouthboundServer {
         eventLoopGroup: MultiThreadedEventLoopGroup,
         manager: MaintenanceManager<Store>,
         verifier: TokenVerifier,
+        metrics: PollMetrics? = nil,
         logger: Logger
     ) -> (server: GRPCServer<HTTP2ServerTransport.Posix>, health: HealthService) {
         let address: GRPCNIOTransportHTTP2.SocketAddress =
@@ -44,7 +45,7 @@ enum SouthboundServer {
         let health = HealthService()
         let server = GRPCServer(
             transport: .http2NIOPosix(address: address, transportSecurity: security, eventLoopGroup: eventLoopGroup),
-            services: [MaintenanceService(manager: manager, logger: logger), health],
+            services: [MaintenanceService(manager: manager, logger: logger, metrics: metrics), health],
             interceptorPipeline: [
                 .apply(AgentAuthInterceptor(verifier: verifier), to: .services([.maintmgr_v1_MaintmgrService]))
             ]

@@ -1,4 +1,5 @@
 import Day2Model
+import Dispatch
 import GRPCCore
 import Inventory
 import Logging
@@ -12,11 +13,13 @@ import SouthboundContract
 public struct MaintenanceService<Store: InventoryStore>: Maintmgr_V1_MaintmgrService.ServiceProtocol {
     let manager: MaintenanceManager<Store>
     let logger: Logger
+    let metrics: PollMetrics?
 
-    /// Creates the service over a Maintenance Manager.
-    public init(manager: MaintenanceManager<Store>, logger: Logger) {
+    /// Creates the service over a Maintenance Manager; with `metrics`, every poll is counted and timed.
+    public init(manager: MaintenanceManager<Store>, logger: Logger, metrics: PollMetrics? = nil) {
         self.manager = manager
         self.logger = logger
+        self.metrics = metrics
     }
 
     public func platformUpdateStatus(
@@ -27,10 +30,14 @@ public struct MaintenanceService<Store: InventoryStore>: Maintmgr_V1_MaintmgrSer
         else {
             throw RPCError(code: .unauthenticated, message: "Request unauthenticated with Bearer")
         }
+        let start = DispatchTime.now()
+        let poll = PollRequest(request.message)
         do {
-            let response = try await manager.poll(tenant: project, PollRequest(request.message))
+            let response = try await manager.poll(tenant: project, poll)
+            metrics?.record(status: poll.status, result: "ok", since: start)
             return ServerResponse(message: Maintmgr_V1_PlatformUpdateStatusResponse(response))
         } catch {
+            metrics?.record(status: poll.status, result: error.code.metricName, since: start)
             if error.code == .internal || error.code == .unavailable {
                 logger.error("poll failed", metadata: ["project": "\(project)", "error": "\(error)"])
             }

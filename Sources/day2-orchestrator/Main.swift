@@ -18,6 +18,7 @@ struct Day2Orchestrator: AsyncParsableCommand {
         abstract: "The Day2 control plane: Inventory, Maintenance Manager, REST API and Web UI in one process.",
         subcommands: [
             Serve.self, DemoCommand.self, Seed.self, Bench.self, HashPassword.self, OpenAPI.self, Release.self,
+            AgentToken.self,
         ],
         defaultSubcommand: Serve.self
     )

@@ -23,6 +23,8 @@ struct NodeHarness {
     var logger: Logger
     /// Replaces the simulated node's rebooter when set.
     var rebooter: (any Rebooter)?
+    /// Replaces the image server when set.
+    var imageFetcher: (any ImageFetcher)?
 
     static func newImageSource(sha: String? = nil, path: String = "images/emt-3.0.2.raw") -> ImageSource {
         ImageSource(
@@ -109,12 +111,18 @@ struct NodeHarness {
             configuration: try AgentConfiguration(raw: raw),
             os: os,
             logger: logger,
-            rebooter: nil
+            rebooter: nil,
+            imageFetcher: nil
         )
     }
 
     func agent() -> UpdateAgent {
-        var environment = node.environment(client: client, fetcher: fetcher, clock: clock, random: { 0.5 })
+        var environment = node.environment(
+            client: client,
+            fetcher: imageFetcher ?? fetcher,
+            clock: clock,
+            random: { 0.5 }
+        )
         if let rebooter { environment.rebooter = rebooter }
         return UpdateAgent(
             configuration: configuration,

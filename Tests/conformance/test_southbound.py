@@ -101,6 +101,7 @@ def world():
     w.health = health_pb2_grpc.HealthStub(channel)
     w.health_pb = health_pb2
     w.auth = [("authorization", "Bearer " + token([f"{fleet['projectId']}_en-agent-rw"]))]
+    w.http_port = http_port
     yield w
     channel.close()
     server.terminate()
@@ -223,3 +224,40 @@ def test_immutable_update(world):
     response = poll(world, guid, st.STATUS_TYPE_UP_TO_DATE)
     assert response.os_profile_update_source.os_image_id == ""
     assert len(runs(world, inst)) == 1
+
+
+def metric(w, name):
+    """A sample's value from the orchestrator's /metrics (0 when absent)."""
+    import urllib.request
+    deadline = time.monotonic() + 30
+    while True:  # the HTTP port may open a moment after the gRPC port
+        try:
+            text = urllib.request.urlopen(f"http://127.0.0.1:{w.http_port}/metrics", timeout=10).read().decode()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def test_polls_are_counted_by_status_and_result_and_timed(world):
+    st = world.pb.UpdateStatus
+    before = {key: metric(world, key) for key in (
+        'day2_southbound_polls_total{status="up_to_date"}', 'day2_southbound_poll_results_total{result="ok"}',
+        'day2_southbound_poll_results_total{result="not_found"}', "day2_southbound_poll_duration_seconds_count")}
+    for _ in range(3):
+        poll(world, world.fleet["mutableHostUUID"], st.STATUS_TYPE_UP_TO_DATE)
+    with pytest.raises(grpc.RpcError):
+        poll(world, "00000000-0000-4000-8000-000000000000", st.STATUS_TYPE_UP_TO_DATE)
+    assert metric(world, 'day2_southbound_polls_total{status="up_to_date"}') - before[
+        'day2_southbound_polls_total{status="up_to_date"}'] == 4
+    assert metric(world, 'day2_southbound_poll_results_total{result="ok"}') - before[
+        'day2_southbound_poll_results_total{result="ok"}'] == 3
+    assert metric(world, 'day2_southbound_poll_results_total{result="not_found"}') - before[
+        'day2_southbound_poll_results_total{result="not_found"}'] == 1
+    assert metric(world, "day2_southbound_poll_duration_seconds_count") - before[
+        "day2_southbound_poll_duration_seconds_count"] == 4

@@ -215,6 +215,40 @@ def test_sign_in_refuses_a_wrong_password_then_signs_in(driver, server, fleet, b
     assert driver.execute_script("return localStorage.length") == 0, "nothing is kept beyond the tab"
 
 
+def test_sign_in_with_an_access_token_from_another_issuer(driver, server, fleet, browser_log, artifacts):
+    browser_log.expected.append("status of 401")
+    go(driver, server, "/hosts")
+    driver.execute_script("sessionStorage.clear()")
+    go(driver, server, "/hosts")
+    find_visible(driver, "form.signin-form")
+    find(driver, ".signin-token summary").click()
+    token_field = find_visible(driver, "form.token-form textarea[name=token]")
+    submit = driver.find_element(By.CSS_SELECTOR, "form.token-form button[type=submit]")
+    submit.click()
+    text_appears(driver, ".token-form .field-error", "Paste an access token.")
+    for text, message in [
+        ("not-a-token", "This is not a JSON Web Token"),
+        (sign_token(["day2-admin"], lifetime=-60), "This token has expired."),
+    ]:
+        token_field.clear()
+        type_into(token_field, text)
+        submit.click()
+        text_appears(driver, ".token-form .field-error", message)
+    # Well-formed but signed by someone the server does not trust: the server's answer decides.
+    token_field.clear()
+    type_into(token_field, sign_token(["day2-admin"], secret="an-issuer-the-server-does-not-know-0123456789"))
+    submit.click()
+    text_appears(driver, ".token-form .form-alert", "The server does not accept this token")
+    assert not driver.execute_script("return sessionStorage.getItem('day2.token')")
+    # A token the server trusts, pasted with its "Bearer " prefix as copied from a header.
+    token_field.clear()
+    type_into(token_field, "Bearer " + sign_token(["day2-admin"], subject="ext-operator"))
+    submit.click()
+    find(driver, "#hosts-table tbody tr[data-host]")
+    text_appears(driver, "#user-area .user-name", "ext-operator")
+    shot(driver, artifacts, "01-signed-in-with-a-token")
+
+
 # Hosts --------------------------------------------------------------------------------------------------------
 
 def test_hosts_page_shows_the_os_update_available_indicator(driver, server, fleet, agent, browser_log, artifacts):

@@ -1,6 +1,6 @@
 // The REST client and the signed-in session (token in sessionStorage, so it ends with the tab).
 
-const KEYS = { token: 'day2.token', user: 'day2.user', project: 'day2.project' };
+const KEYS = { token: 'day2.token', user: 'day2.user', login: 'day2.login', project: 'day2.project' };
 const TOKEN_PATH = '/realms/master/protocol/openid-connect/token';
 
 /** A refusal from the server, with the field and rule split out of `message` ("field: rule"). */
@@ -51,6 +51,10 @@ export const session = {
   get user() {
     return sessionStorage.getItem(KEYS.user) || '';
   },
+  /** The user name of the last password sign-in in this tab (what the sign-in form offers again). */
+  get login() {
+    return sessionStorage.getItem(KEYS.login) || '';
+  },
   get project() {
     return sessionStorage.getItem(KEYS.project) || '';
   },
@@ -89,6 +93,23 @@ export async function signIn(username, password) {
   }
   sessionStorage.setItem(KEYS.token, body.access_token);
   sessionStorage.setItem(KEYS.user, username);
+  sessionStorage.setItem(KEYS.login, username);
+  return body;
+}
+
+/**
+ * Signs in with an access token issued elsewhere (an external issuer the orchestrator trusts through
+ * --jwt-jwks-url, or `day2-orchestrator` tooling): the server is asked whether it accepts the token before it is kept.
+ */
+export async function signInWithToken(token) {
+  const response = await fetch('/v1/projects', {
+    headers: { Accept: 'application/json', Authorization: `Bearer ${token}` },
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(response.status, body.code, body.message || `HTTP ${response.status}`);
+  const claims = claimsOf(token);
+  sessionStorage.setItem(KEYS.token, token);
+  sessionStorage.setItem(KEYS.user, claims.preferred_username || claims.sub || 'token');
   return body;
 }
 
