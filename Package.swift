@@ -190,9 +190,42 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `day2-orchestrator demo`: the orchestrator and a fleet of simulated nodes (the real agent core) in one process.
+        .target(
+            name: "Demo",
+            dependencies: [
+                "Orchestrator",
+                "Inventory",
+                "Day2Model",
+                "Authentication",
+                "ReleaseService",
+                "AgentCore",
+                "AgentSimulation",
+                "AgentLinux",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DemoTests",
+            dependencies: [
+                "Demo", "Orchestrator", "Inventory", "Day2Model", "AgentCore", "AgentSimulation",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "day2-orchestrator",
             dependencies: [
+                "Demo",
                 "Orchestrator",
                 "OSResourceManager",
                 "ReleaseService",

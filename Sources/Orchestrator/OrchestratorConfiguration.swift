@@ -363,13 +363,15 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
         return number
     }
 
-    /// Resolves every key: `flags` (by flag name, only those given) over `environment` over the JSON file over defaults.
+    /// Resolves every key: `flags` (by flag name, only those given) over `environment` over the JSON file over
+    /// `defaults` (a command such as `demo` may start from other defaults than `serve`).
     ///
     /// The file is named by `configFile`, or else by `DAY2_CONFIG` in `environment`.
     public static func resolve(
         flags: [String: String],
         environment: [String: String],
-        configFile: String? = nil
+        configFile: String? = nil,
+        defaults: OrchestratorConfiguration = OrchestratorConfiguration()
     ) throws(ConfigurationError) -> OrchestratorConfiguration {
         var file: [String: String] = [:]
         if let path = configFile ?? environment["DAY2_CONFIG"] {
@@ -379,7 +381,7 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
                 throw ConfigurationError(key: unknown, rule: "is not a configuration key (\(path))")
             }
         }
-        var configuration = OrchestratorConfiguration()
+        var configuration = defaults
         for key in allKeys {
             if let value = flags[key.flag] ?? environment[key.environment] ?? file[key.fileKey] {
                 try key.apply(&configuration, value)

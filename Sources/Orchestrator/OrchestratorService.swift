@@ -14,12 +14,14 @@ import ReleaseService
 import ServiceLifecycle
 import Southbound
 
-/// What a running orchestrator tells whoever started it (tests, the demo): where it listens.
+/// What a running orchestrator tells whoever started it (tests, the demo): where it listens, and its store.
 public struct OrchestratorEndpoints: Sendable {
     /// The HTTP port actually bound (useful with port 0).
     public var httpPort: Int
     /// The southbound gRPC port actually bound.
     public var grpcPort: Int
+    /// The inventory the servers use (open until the service stops), for a caller that seeds it in process.
+    public var store: any InventoryStore
 }
 
 /// The whole control plane as one `Service`: opens and migrates the store, then serves until shutdown.
@@ -159,7 +161,7 @@ public struct OrchestratorService: Service {
                     let port = channel.localAddress?.port ?? 0
                     logger.info("HTTP server listening", metadata: ["http.port": "\(port)"])
                     httpPortContinuation.yield(port)
-                    await onReady(OrchestratorEndpoints(httpPort: port, grpcPort: grpcPort))
+                    await onReady(OrchestratorEndpoints(httpPort: port, grpcPort: grpcPort, store: store))
                 },
                 logger: logger
             )

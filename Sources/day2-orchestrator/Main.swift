@@ -1,4 +1,5 @@
 import ArgumentParser
+import Demo
 import Foundation
 import Logging
 import Metrics
@@ -16,7 +17,8 @@ struct Day2Orchestrator: AsyncParsableCommand {
         commandName: "day2-orchestrator",
         abstract: "The Day2 control plane: Inventory, Maintenance Manager, REST API and Web UI in one process.",
         subcommands: [
-            Serve.self, Seed.self, Bench.self, HashPassword.self, OpenAPI.self, Release.self, AgentToken.self,
+            Serve.self, DemoCommand.self, Seed.self, Bench.self, HashPassword.self, OpenAPI.self, Release.self,
+            AgentToken.self,
         ],
         defaultSubcommand: Serve.self
     )
@@ -134,15 +136,23 @@ struct ServerOptions: ParsableArguments {
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { name, value in value.map { (name, $0) } })
     }
 
-    /// The resolved configuration, or a validation error naming the key.
-    func resolve() throws -> OrchestratorConfiguration {
+    /// The resolved configuration (starting from `defaults`), or a validation error naming the flag when the value
+    /// came from a flag, otherwise the key.
+    func resolve(defaults: OrchestratorConfiguration = OrchestratorConfiguration()) throws -> OrchestratorConfiguration
+    {
         do {
             return try OrchestratorConfiguration.resolve(
                 flags: givenFlags,
                 environment: ProcessInfo.processInfo.environment,
-                configFile: configFile
+                configFile: configFile,
+                defaults: defaults
             )
         } catch {
+            if let key = OrchestratorConfiguration.allKeys.first(where: { $0.fileKey == error.key }),
+                givenFlags[key.flag] != nil
+            {
+                throw ValidationError("\(key.flag) (\(key.fileKey)): \(error.rule)")
+            }
             throw ValidationError(error.description)
         }
     }
@@ -172,6 +182,77 @@ struct Serve: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let service = OrchestratorService(configuration: configuration, logger: logger, registry: registry)
+        let group = ServiceGroup(
+            configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        try await group.run()
+    }
+}
+
+/// `day2-orchestrator demo`: the control plane and a fleet of simulated edge nodes in one process, an OS update
+/// rolled out to them, then serving until SIGTERM/SIGINT.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the control plane with simulated edge nodes in one process and watch an OS update roll out.",
+        discussion: """
+            Publishes two versions of an immutable OS profile and an Ubuntu profile to the built-in Release Service, \
+            creates regions, sites, hosts, policies and a maintenance window, starts the simulated nodes (the real \
+            agent core over gRPC and HTTP on loopback), shows the rollout, then prints where to look and serves \
+            until Ctrl-C. Every flag of `serve` is accepted, with two other defaults: --data-dir is ./day2-demo \
+            (emptied at every start, only when an earlier demo made it) and --log-level is warning (info or more \
+            verbose also shows the nodes' logs). --database, --release-service-url, --os-profile-revision, \
+            --enabled-profiles and the TLS flags are the demo's own and are refused.
+            """
+    )
+
+    @OptionGroup var options: ServerOptions
+    @Option(
+        name: .customLong("nodes"),
+        help: "Simulated edge nodes, two thirds immutable and one third Ubuntu (default 50, at most 1000)"
+    )
+    var nodes: String?
+    @Option(
+        name: .customLong("fail-nodes"),
+        help: "Immutable nodes that fail their first boot of the new image and roll back (default 0)"
+    )
+    var failNodes: String?
+    @Option(
+        name: .customLong("window-in"),
+        help: "Time until the maintenance window opens, e.g. 10s or 2m (default 30s)"
+    )
+    var windowIn: String?
+    @Option(
+        name: .customLong("poll-interval"),
+        help: "How often each simulated agent polls, e.g. 5s or 500ms (default 5s)"
+    )
+    var pollInterval: String?
+
+    func run() async throws {
+        let configuration = try options.resolve(defaults: .demoDefaults)
+        let pairs: [(String, String?)] = [
+            ("--nodes", nodes), ("--fail-nodes", failNodes), ("--window-in", windowIn),
+            ("--poll-interval", pollInterval),
+        ]
+        let flags = Dictionary(uniqueKeysWithValues: pairs.compactMap { name, value in value.map { (name, $0) } })
+        let service: DemoService
+        let logger: Logger
+        let registry = PrometheusCollectorRegistry()
+        do {
+            let settings = try DemoSettings(flags: flags)
+            // Checked before logging starts, so a bad flag is the only thing printed.
+            _ = try configuration.preparedForDemo()
+            logger = bootstrapLogging(level: configuration.logLevel)
+            service = try DemoService(
+                configuration: configuration,
+                settings: settings,
+                logger: logger,
+                registry: registry
+            )
+        } catch {
+            throw ValidationError(error.description)
+        }
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let group = ServiceGroup(
             configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
