@@ -42,3 +42,9 @@ if [ $# -eq 0 ]; then
     UI_VENV=$(scripts/ui-test-setup.sh)
     DAY2_ORCHESTRATOR="$(swift build --show-bin-path)/day2-orchestrator" "$UI_VENV/bin/python" -m pytest -q -p no:cacheprovider Tests/ui
 fi
+
+# The agent's Debian package: a release build with the Swift runtime linked in, its fields, files and postinst (in a
+# private mount namespace), then the packaged binary updating simulated nodes over TLS.
+if [ $# -eq 0 ]; then
+    DAY2_ORCHESTRATOR="$(swift build --show-bin-path)/day2-orchestrator" scripts/test-agent-deb.sh
+fi
