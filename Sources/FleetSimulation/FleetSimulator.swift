@@ -137,7 +137,8 @@ public struct FleetSimulator: Service {
                 + "\(DurationWording.text(configuration.pollInterval)))"
         )
         let runStart = ContinuousClock.now
-        let samples = await withTaskGroup(of: Void.self, returning: [(Double, Int)].self) { group in
+        if let windowOpensAt { telemetry.windowOpens(at: windowOpensAt) }
+        let samples = await withTaskGroup(of: Void.self, returning: [FleetInterval].self) { group in
             group.addTask {
                 do { try await pool.run() } catch {
                     logger.error("gRPC connections failed", metadata: ["error": "\(error)"])
@@ -155,25 +156,42 @@ public struct FleetSimulator: Service {
                     }
                 }
             }
+            let scheduler = FleetScheduler()
+            let shared = SimulatedAgent.Shared(
+                template: template,
+                identity: identity,
+                client: { index in
+                    NodeReporter(index: index, telemetry: telemetry, base: clients[index % clients.count])
+                },
+                fetcher: fetcher,
+                clock: clock,
+                telemetry: telemetry,
+                logger: agentLogger
+            )
+            let imageLabel = FleetIdentity.imageLabel(FleetIdentity.currentVersion)
+            let agents = (0..<configuration.nodes).map { index in
+                SimulatedAgent(
+                    index: index,
+                    node: InMemoryNode(
+                        os: .emt,
+                        initialImage: (imageLabel, Int64(configuration.imageSize)),
+                        failNextBoot: FleetIdentity.fails(index, rate: configuration.failureRate)
+                    ),
+                    shared: shared
+                )
+            }
+            // First passes spread evenly over one poll interval, as in a fleet that has been running a while.
+            for index in agents.indices {
+                scheduler.schedule(index, in: configuration.pollInterval * Double(index) / Double(agents.count))
+            }
+            let pollInterval = configuration.pollInterval
+            let rebootTime = configuration.rebootTime
             group.addTask {
-                await withDiscardingTaskGroup { nodes in
-                    for index in 0..<configuration.nodes {
-                        let client = NodeReporter(
-                            index: index,
-                            telemetry: telemetry,
-                            base: clients[index % clients.count]
-                        )
-                        nodes.addTask {
-                            await runNode(
-                                index,
-                                identity: identity,
-                                template: template,
-                                client: client,
-                                fetcher: fetcher,
-                                clock: clock,
-                                telemetry: telemetry
-                            )
-                        }
+                await scheduler.run { index in
+                    switch await agents[index].pass() {
+                    case .tick: scheduler.schedule(index, in: clock.jittered(pollInterval))
+                    case .reboot: scheduler.schedule(index, in: clock.jittered(rebootTime))
+                    case .stop: break
                     }
                 }
             }
@@ -218,57 +236,14 @@ public struct FleetSimulator: Service {
         return try AgentConfiguration(raw: raw)
     }
 
-    /// One simulated node: waits for its turn in the start spread, then runs agents across reboots until cancelled.
-    private func runNode(
-        _ index: Int,
-        identity: FleetIdentity,
-        template: AgentConfiguration,
-        client: some MaintenanceClient,
-        fetcher: SyntheticImageFetcher,
-        clock: JitteredClock,
-        telemetry: FleetTelemetry
-    ) async {
-        let offset = configuration.pollInterval * Double(index) / Double(configuration.nodes)
-        do {
-            try await Task.sleep(for: .seconds(offset))
-        } catch {
-            return
-        }
-        let node = InMemoryNode(
-            os: .emt,
-            initialImage: (FleetIdentity.imageLabel(FleetIdentity.currentVersion), Int64(configuration.imageSize)),
-            failNextBoot: FleetIdentity.fails(index, rate: configuration.failureRate)
-        )
-        var agentConfiguration = template
-        agentConfiguration.guid = identity.uuid(index)
-        var nodeLogger = agentLogger
-        if agentLogger.logLevel <= .info { nodeLogger[metadataKey: "host.guid"] = "\(agentConfiguration.guid)" }
-        let rebootTime = configuration.rebootTime
-        do {
-            try await node.runAgents(
-                configuration: agentConfiguration,
-                environment: node.environment(client: client, fetcher: fetcher, clock: clock),
-                logger: nodeLogger,
-                forcedOS: .emt,
-                rebootDelay: { try await Task.sleep(for: .seconds(clock.jittered(rebootTime))) },
-                onBoot: { _ in telemetry.rebooted() }
-            )
-        } catch {
-            logger.error(
-                "simulated node stopped",
-                metadata: ["host.guid": "\(agentConfiguration.guid)", "error": "\(error)"]
-            )
-        }
-    }
-
-    /// Prints progress until the run should stop; returns (seconds since start, polls) samples.
+    /// Prints progress until the run should stop; returns one sample per progress interval.
     private func monitor(
         telemetry: FleetTelemetry,
         start: ContinuousClock.Instant,
         agentsStart: Double,
         window: Double?
-    ) async -> [(Double, Int)] {
-        var samples: [(Double, Int)] = [(0, 0)]
+    ) async -> [FleetInterval] {
+        var samples: [FleetInterval] = []
         var lastProgress = ContinuousClock.now
         let progressEvery = Duration.milliseconds(Int64(configuration.progressInterval * 1000))
         while !Task.isCancelled {
@@ -284,23 +259,35 @@ public struct FleetSimulator: Service {
                 let interval = (ContinuousClock.now - lastProgress).seconds
                 lastProgress = ContinuousClock.now
                 let snapshot = telemetry.snapshot(resetInterval: true)
-                samples.append((elapsed, snapshot.polls))
-                console.progress(progressLine(snapshot, elapsed: elapsed, interval: interval, window: window))
+                let usage = ProcessUsage.now()
+                let sample = FleetInterval(
+                    seconds: elapsed,
+                    polls: snapshot.polls,
+                    pollsPerSecond: Double(snapshot.intervalPolls) / max(interval, 0.001),
+                    p50Milliseconds: snapshot.intervalLatency.quantile(0.5) * 1000,
+                    p99Milliseconds: snapshot.intervalLatency.quantile(0.99) * 1000,
+                    failedPolls: snapshot.intervalFailedPolls,
+                    updatedNodes: snapshot.updatedNodes,
+                    failedNodes: snapshot.failedNodes,
+                    residentBytes: usage.residentBytes,
+                    cpuSeconds: usage.cpuSeconds
+                )
+                samples.append(sample)
+                console.progress(progressLine(snapshot, sample: sample, window: window))
             }
             if settled || expired { break }
         }
         return samples
     }
 
-    func progressLine(_ snapshot: FleetSnapshot, elapsed: Double, interval: Double, window: Double?) -> String {
-        let usage = ProcessUsage.now()
+    func progressLine(_ snapshot: FleetSnapshot, sample: FleetInterval, window: Double?) -> String {
         var parts = [
-            String(format: "[%5.0fs]", elapsed),
+            String(format: "[%5.0fs]", sample.seconds),
             String(
                 format: "polls %5.0f/s p50 %.1fms p99 %.1fms",
-                Double(snapshot.intervalPolls) / max(interval, 0.001),
-                snapshot.intervalLatency.quantile(0.5) * 1000,
-                snapshot.intervalLatency.quantile(0.99) * 1000
+                sample.pollsPerSecond,
+                sample.p50Milliseconds,
+                sample.p99Milliseconds
             ),
         ]
         if snapshot.intervalFailedPolls > 0 { parts.append("failed \(snapshot.intervalFailedPolls)") }
@@ -321,8 +308,8 @@ public struct FleetSimulator: Service {
         parts.append(
             String(
                 format: "| RSS %.0f MiB (%.1f KiB/node)",
-                Double(usage.residentBytes) / 1_048_576,
-                Double(usage.residentBytes) / 1024 / Double(max(snapshot.nodes, 1))
+                Double(sample.residentBytes) / 1_048_576,
+                Double(sample.residentBytes) / 1024 / Double(max(snapshot.nodes, 1))
             )
         )
         return parts.joined(separator: " ")
@@ -330,7 +317,7 @@ public struct FleetSimulator: Service {
 
     private func summary(
         _ snapshot: FleetSnapshot,
-        samples: [(Double, Int)],
+        samples: [FleetInterval],
         agentsStart: Double,
         agentSeconds: Double,
         windowOpensAt: Double?,
@@ -340,22 +327,22 @@ public struct FleetSimulator: Service {
     ) -> FleetSummary {
         let firstPoll = snapshot.firstPollAt.map { $0 - agentsStart } ?? 0
         let pollsPerSecond = Double(snapshot.polls) / max(agentSeconds - firstPoll, 0.001)
-        // Steady state: from the end of the start spread (every agent polling) to the end.
+        // Steady state: from the end of the start spread (every agent polling) to the window (or the end).
         let spreadEnd = configuration.pollInterval * 1.5
+        let steadyEnd = windowOpensAt.map { $0 - agentsStart } ?? .infinity
+        let steadySamples = samples.filter { $0.seconds >= spreadEnd && $0.seconds <= steadyEnd }
         var steady: Double?
         var lowest: Double?
-        if let from = samples.first(where: { $0.0 >= spreadEnd }), let last = samples.last, last.0 - from.0 >= 1 {
-            steady = Double(last.1 - from.1) / (last.0 - from.0)
-            for (previous, next) in zip(samples, samples.dropFirst()) where previous.0 >= spreadEnd {
-                let rate = Double(next.1 - previous.1) / max(next.0 - previous.0, 0.001)
-                lowest = min(lowest ?? rate, rate)
-            }
+        if let from = steadySamples.first, let last = steadySamples.last, last.seconds - from.seconds >= 1 {
+            steady = Double(last.polls - from.polls) / (last.seconds - from.seconds)
+            lowest = steadySamples.dropFirst().map(\.pollsPerSecond).min()
         }
         let formatter = ISO8601DateFormatter()
         return FleetSummary(
             nodes: configuration.nodes,
             pollInterval: configuration.pollInterval,
             connections: configuration.connections,
+            agentsStartedAt: agentsStart,
             agentSeconds: agentSeconds,
             registrationSeconds: registered?.seconds,
             hostsCreated: registered?.hostsCreated ?? 0,
@@ -383,6 +370,9 @@ public struct FleetSimulator: Service {
             latencyP90Milliseconds: snapshot.latency.quantile(0.9) * 1000,
             latencyP99Milliseconds: snapshot.latency.quantile(0.99) * 1000,
             latencyMaxMilliseconds: snapshot.latency.maximum * 1000,
+            beforeWindow: FleetPhase(snapshot.latencyBeforeWindow),
+            afterWindow: windowOpensAt == nil ? nil : FleetPhase(snapshot.latencyAfterWindow),
+            intervals: samples,
             imageDownloads: snapshot.imageDownloads,
             reboots: snapshot.reboots,
             cpuSeconds: after.cpuSeconds - before.cpuSeconds,

@@ -9,6 +9,8 @@ public struct FleetSummary: Sendable, Codable, Equatable {
     public var pollInterval: Double
     /// HTTP/2 connections used.
     public var connections: Int
+    /// When the agents started (Unix seconds).
+    public var agentsStartedAt: Double
     /// Seconds the agents ran.
     public var agentSeconds: Double
     /// Seconds the registration took (nil without `--register`).
@@ -45,7 +47,8 @@ public struct FleetSummary: Sendable, Codable, Equatable {
     public var failedPolls: Int
     /// Polls per second from the first poll to the end.
     public var pollsPerSecond: Double
-    /// Polls per second once every agent had started (after the start spread), when the run was long enough.
+    /// Polls per second once every agent had started (after the start spread) until the window opened (or the
+    /// end), when that stretch was long enough.
     public var steadyPollsPerSecond: Double?
     /// The lowest rate of a progress interval after the start spread.
     public var lowestIntervalPollsPerSecond: Double?
@@ -56,6 +59,12 @@ public struct FleetSummary: Sendable, Codable, Equatable {
     public var latencyP90Milliseconds: Double
     public var latencyP99Milliseconds: Double
     public var latencyMaxMilliseconds: Double
+    /// Polls before the window opened (all polls when there was no window).
+    public var beforeWindow: FleetPhase
+    /// Polls after the window opened.
+    public var afterWindow: FleetPhase?
+    /// One entry per progress interval.
+    public var intervals: [FleetInterval]
     /// Images downloaded (simulated transfer, real SHA-256).
     public var imageDownloads: Int
     /// Simulated reboots.
@@ -128,6 +137,19 @@ public struct FleetSummary: Sendable, Codable, Equatable {
                 latencyMaxMilliseconds
             )
         )
+        for (label, phase) in [("before the window", Optional(beforeWindow)), ("after it opened", afterWindow)] {
+            guard let phase, windowOpensAfter != nil, phase.polls > 0 else { continue }
+            lines.append(
+                "    \(label): "
+                    + String(
+                        format: "%d polls, p50 %.2f ms, p99 %.2f ms, max %.2f ms",
+                        phase.polls,
+                        phase.p50Milliseconds,
+                        phase.p99Milliseconds,
+                        phase.maxMilliseconds
+                    )
+            )
+        }
         lines.append("  images downloaded: \(imageDownloads) (simulated transfer, real SHA-256); reboots: \(reboots)")
         lines.append(
             String(

@@ -29,6 +29,9 @@ public final class FleetTelemetry: Sendable {
         var polls = 0
         var failedPolls = 0
         var latency = LatencyHistogram()
+        var beforeWindow = LatencyHistogram()
+        var afterWindow = LatencyHistogram()
+        var windowOpensAt: Double?
         var intervalLatency = LatencyHistogram()
         var intervalPolls = 0
         var intervalFailedPolls = 0
@@ -67,6 +70,11 @@ public final class FleetTelemetry: Sendable {
             state.intervalPolls += 1
             state.latency.record(latency)
             state.intervalLatency.record(latency)
+            if let window = state.windowOpensAt, at >= window {
+                state.afterWindow.record(latency)
+            } else {
+                state.beforeWindow.record(latency)
+            }
             if state.firstPollAt == nil { state.firstPollAt = at }
             let slot = UInt8(Self.slot(status))
             let previous = state.status[index]
@@ -117,6 +125,9 @@ public final class FleetTelemetry: Sendable {
         }
     }
 
+    /// From `at` (Unix seconds) on, poll latencies count as "after the window opened".
+    public func windowOpens(at: Double) { state.withLock { $0.windowOpensAt = at } }
+
     /// A simulated reboot finished.
     public func rebooted() { state.withLock { $0.reboots += 1 } }
 
@@ -145,6 +156,8 @@ public final class FleetTelemetry: Sendable {
                 polls: state.polls,
                 failedPolls: state.failedPolls,
                 latency: state.latency,
+                latencyBeforeWindow: state.beforeWindow,
+                latencyAfterWindow: state.afterWindow,
                 intervalPolls: state.intervalPolls,
                 intervalFailedPolls: state.intervalFailedPolls,
                 intervalLatency: state.intervalLatency,
@@ -190,6 +203,10 @@ public struct FleetSnapshot: Sendable {
     public var failedPolls: Int
     /// Latency of every successful poll.
     public var latency: LatencyHistogram
+    /// Latency of the polls before the window opened (all of them when there is no window).
+    public var latencyBeforeWindow: LatencyHistogram
+    /// Latency of the polls after the window opened.
+    public var latencyAfterWindow: LatencyHistogram
     /// Successful polls since the last interval reset.
     public var intervalPolls: Int
     /// Failed polls since the last interval reset.
