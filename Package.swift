@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "day2-agent", targets: ["day2-agent"]),
         .library(name: "AgentCore", targets: ["AgentCore"]),
         .library(name: "AgentSimulation", targets: ["AgentSimulation"]),
+        .executable(name: "day2-fleetsim", targets: ["day2-fleetsim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -396,6 +397,44 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // day2-fleetsim: many simulated nodes (the real agent core on in-memory twins) against one orchestrator.
+        .target(
+            name: "FleetSimulation",
+            dependencies: [
+                "AgentCore",
+                "AgentSimulation",
+                "AgentLinux",
+                "Authentication",
+                "Day2CLI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "day2-fleetsim",
+            dependencies: ["FleetSimulation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FleetSimulationTests",
+            dependencies: [
+                "FleetSimulation", "AgentCore", "Orchestrator", "Inventory", "Day2Model",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

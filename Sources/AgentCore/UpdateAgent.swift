@@ -115,6 +115,7 @@ public actor UpdateAgent {
 
     /// One report/response exchange with retries; failures are logged (the next pass tries again). Only a power
     /// loss (simulation) is thrown.
+    @inline(never)
     func pollOnce() async throws {
         let report = await makeReport()
         var attempt = 0
@@ -171,25 +172,31 @@ public actor UpdateAgent {
 
     /// Stores a response after filtering it for this node's OS; a response for the other OS type, or one that
     /// lacks a part this OS needs, is dropped (logged) and changes nothing.
+    @inline(never)
     func accept(_ desired: DesiredState) async throws {
+        if adopt(desired) { try await save() }
+    }
+
+    /// The synchronous part of `accept`: filters `desired` and updates the metadata; returns whether it changed.
+    private func adopt(_ desired: DesiredState) -> Bool {
         switch nodeOS.osType {
         case .immutable:
             guard desired.image != nil, desired.hasSchedule, desired.osType != .unspecified else {
                 logger.warning("response dropped: os_profile_update_source, update_schedule or os_type missing")
-                return
+                return false
             }
             guard desired.osType == .immutable else {
                 logger.warning("response dropped: a MUTABLE update request on an immutable node")
-                return
+                return false
             }
         default:
             guard desired.updateSource != nil, desired.hasSchedule else {
                 logger.warning("response dropped: update_source or update_schedule missing")
-                return
+                return false
             }
             guard desired.osType != .immutable else {
                 logger.warning("response dropped: an IMMUTABLE update request on a mutable node")
-                return
+                return false
             }
         }
         var next = metadata
@@ -209,18 +216,64 @@ public actor UpdateAgent {
         } else {
             next.singleScheduleFinished = true
         }
-        if next != metadata {
-            metadata = next
-            try await save()
-        }
+        guard next != metadata else { return false }
+        metadata = next
+        return true
     }
 
     // MARK: - Deciding
 
+    /// What `advance` does next, decided without I/O.
+    enum Decision {
+        /// A job is in progress: continue it.
+        case continueJob
+        /// A window opened, but the control plane sent kernel parameters instead of an image.
+        case refuseKernelCommand(WindowKey)
+        /// No image is pending any more: forget the pre-download plan.
+        case forgetPreDownload
+        /// A window is open: start an update.
+        case start(UpdateJob.Kind, WindowKey, ImageSource?)
+        /// An image is pending and a window will open: plan (or do) its download.
+        case preDownload(ImageSource, windowStart: Int64)
+        /// Nothing to do.
+        case wait
+    }
+
     /// Continues a job, starts one when a window is open, or pre-downloads the next image.
+    @inline(never)
     func advance() async throws -> AgentExit? {
-        if metadata.day2.job != nil { return try await runJob() }
         let now = Int64(environment.clock.now())
+        switch decide(now: now) {
+        case .continueJob:
+            return try await runJob()
+        case .refuseKernelCommand(let window):
+            metadata.day2.markUsed(window)
+            try await finishFailed(
+                UpdateFailure(
+                    step: .kernelCommandLine,
+                    reason: .updateToolBootConfiguration,
+                    message: "kernel_command: kernel parameters on immutable nodes are not supported by this agent yet"
+                ),
+                kind: .immutable,
+                image: nil
+            )
+            return nil
+        case .forgetPreDownload:
+            metadata.day2.preDownload = nil
+            try await save()
+            return nil
+        case .start(let kind, let window, let image):
+            return try await startJob(kind, window: window, image: image)
+        case .preDownload(let image, let windowStart):
+            return try await preDownload(image: image, windowStart: windowStart, now: now)
+        case .wait:
+            return nil
+        }
+    }
+
+    /// The synchronous part of `advance` (an async function keeps its locals in its frame; this keeps them out).
+    private func decide(now: Int64) -> Decision {
+        if metadata.day2.job != nil { return .continueJob }
         let scheduler = MaintenanceScheduler(
             single: metadata.singleSchedule,
             repeated: metadata.repeatedSchedules ?? []
@@ -234,36 +287,17 @@ public actor UpdateAgent {
             let kernelCommand = metadata.updateSource?.kernelCommand ?? ""
             if let window, !kernelCommand.isEmpty, pendingImage() == nil {
                 // The control plane sends kernel parameters instead of an image; say clearly that they are not applied.
-                metadata.day2.markUsed(window)
-                try await finishFailed(
-                    UpdateFailure(
-                        step: .kernelCommandLine,
-                        reason: .updateToolBootConfiguration,
-                        message:
-                            "kernel_command: kernel parameters on immutable nodes are not supported by this agent yet"
-                    ),
-                    kind: .immutable,
-                    image: nil
-                )
-                return nil
+                return .refuseKernelCommand(window)
             }
             guard let image = pendingImage() else {
-                if metadata.day2.preDownload != nil {
-                    metadata.day2.preDownload = nil
-                    try await save()
-                }
-                return nil
+                return metadata.day2.preDownload != nil ? .forgetPreDownload : .wait
             }
-            if let window {
-                return try await startJob(.immutable, window: window, image: image)
-            }
-            if let next = scheduler.nextStart(after: now) {
-                return try await preDownload(image: image, windowStart: next, now: now)
-            }
-            return nil
+            if let window { return .start(.immutable, window, image) }
+            if let next = scheduler.nextStart(after: now) { return .preDownload(image, windowStart: next) }
+            return .wait
         default:
-            guard let window else { return nil }
-            return try await startJob(.mutable, window: window, image: nil)
+            guard let window else { return .wait }
+            return .start(.mutable, window, nil)
         }
     }
 
@@ -279,6 +313,7 @@ public actor UpdateAgent {
     }
 
     /// Downloads the image into the inactive slot ahead of the window, at the planned (jittered) moment.
+    @inline(never)
     private func preDownload(image: ImageSource, windowStart: Int64, now: Int64) async throws -> AgentExit? {
         let plan = PreDownloadPlan.plan(
             existing: metadata.day2.preDownload,
@@ -346,6 +381,7 @@ public actor UpdateAgent {
     }
 
     /// Runs the pipeline for `url` into `slot`, resuming a matching record; persists progress and the result.
+    @inline(never)
     private func download(url: String, sha256: String, slot: Slot) async throws -> DownloadRecord {
         var record = DownloadRecord(url: url, sha256: sha256.lowercased(), slot: slot)
         if let existing = metadata.day2.download, existing.url == url, existing.sha256 == record.sha256,
@@ -422,6 +458,7 @@ public actor UpdateAgent {
         }
     }
 
+    @inline(never)
     private func checkpoint(_ record: DownloadRecord) async throws {
         metadata.day2.download = record
         try await save()
@@ -445,6 +482,7 @@ public actor UpdateAgent {
     // MARK: - Jobs
 
     /// Checks the request, then starts the chain in `window` (the window is used whatever the outcome).
+    @inline(never)
     private func startJob(_ kind: UpdateJob.Kind, window: WindowKey, image: ImageSource?) async throws -> AgentExit? {
         metadata.day2.markUsed(window)
         if window.source == .single { metadata.singleScheduleFinished = true }
@@ -499,6 +537,7 @@ public actor UpdateAgent {
     }
 
     /// Runs the job's steps until it ends or reboots; the next step is persisted before it is done.
+    @inline(never)
     private func runJob() async throws -> AgentExit? {
         while let job = metadata.day2.job {
             if let end = job.windowEnd, Self.beforePointOfNoReturn(job.step), Int64(environment.clock.now()) >= end {
@@ -571,6 +610,7 @@ public actor UpdateAgent {
 
     /// Does the I/O of the job's current step and says what it found; `UpdateChain` decides what follows. A
     /// thrown `UpdateFailure` is the step's failure. `detail` is the UPDATED status detail of a final step.
+    @inline(never)
     private func perform(_ job: UpdateJob) async throws -> (event: UpdateChain.Event, detail: String?) {
         let fs = environment.fileSystem
         switch job.step {
@@ -768,6 +808,7 @@ public actor UpdateAgent {
         ])
     }
 
+    @inline(never)
     private func finishUpdated(_ job: UpdateJob, detail: String) async throws {
         metadata.day2.job = nil
         metadata.updateStatus = .updated
@@ -785,6 +826,7 @@ public actor UpdateAgent {
         )
     }
 
+    @inline(never)
     private func finishFailed(_ failure: UpdateFailure, kind: UpdateJob.Kind, image: ImageSource?) async throws {
         metadata.day2.job = nil
         metadata.updateStatus = .failed
@@ -800,6 +842,10 @@ public actor UpdateAgent {
         )
     }
 
+    // The async steps above are kept out of line (`@inline(never)`): an async function's frame holds every value
+    // alive across an `await`, and inlining copied the 752-byte metadata into one frame slot per call site
+    // (preDownload's frame was 12.8 KiB). A suspended agent, and a fleet of simulated ones, holds far less so.
+    @inline(never)
     private func save() async throws {
         try await store.save(metadata)
     }

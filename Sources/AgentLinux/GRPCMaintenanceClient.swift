@@ -11,13 +11,23 @@ import SouthboundContract
 public struct GRPCMaintenanceClient<Transport: ClientTransport>: MaintenanceClient {
     /// The generated client.
     public let client: Maintmgr_V1_MaintmgrService.Client<Transport>
-    /// The token file.
+    /// The token file (empty when the token comes from `tokenProvider`).
     public let tokenPath: String
+    /// Where the token comes from instead of a file (a fleet of simulated agents shares one token in memory).
+    let tokenProvider: (@Sendable () -> String)?
 
-    /// A client over a running `GRPCClient`.
+    /// A client over a running `GRPCClient`, reading the token from `tokenPath` for every call.
     public init(grpc: GRPCClient<Transport>, tokenPath: String) {
         client = Maintmgr_V1_MaintmgrService.Client(wrapping: grpc)
         self.tokenPath = tokenPath
+        tokenProvider = nil
+    }
+
+    /// A client over a running `GRPCClient`, asking `token` for the bearer token of every call.
+    public init(grpc: GRPCClient<Transport>, token: @escaping @Sendable () -> String) {
+        client = Maintmgr_V1_MaintmgrService.Client(wrapping: grpc)
+        tokenPath = ""
+        tokenProvider = token
     }
 
     public func poll(_ report: StatusReport, timeout: Double) async throws -> DesiredState {
@@ -41,6 +51,7 @@ public struct GRPCMaintenanceClient<Transport: ClientTransport>: MaintenanceClie
 
     /// The token, trimmed; empty when unreadable (the server then answers UNAUTHENTICATED, as upstream).
     func readToken() throws -> String {
+        if let tokenProvider { return tokenProvider() }
         var info = stat()
         if lstat(tokenPath, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK {
             throw AgentError(.configuration, "jwt.accessTokenPath: \(tokenPath) is a symbolic link; refused")

@@ -84,6 +84,15 @@ public struct SimulatedNode: Sendable {
         return Array(bytes.prefix(max(size, bytes.count)))
     }
 
+    /// The label of a synthetic image (`makeImage`) from its first bytes; nil when they are not such a header.
+    public static func imageLabel(_ head: [UInt8]) -> String? {
+        let magic = SimulatedBootloader.imageMagic
+        guard head.starts(with: magic) else { return nil }
+        let rest = head.dropFirst(magic.count)
+        guard let newline = rest.firstIndex(of: 0x0A) else { return nil }
+        return String(decoding: rest[..<newline], as: UTF8.self)
+    }
+
     /// The environment for an agent on this node, with the given network side and clock.
     public func environment(
         client: any MaintenanceClient,

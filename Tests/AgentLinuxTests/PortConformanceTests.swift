@@ -80,19 +80,47 @@ struct PortConformanceTests {
         }
         let simulated = SimulatedSlotStore(root: root, power: PowerSwitch())
         try await Self.checkSlots(simulated) { simulated.contents($0) }
+        let memory = InMemorySlotStore()
+        try await Self.checkSlots(memory) { (try? memory.contents($0)) ?? [] }
+        #expect(try memory.sha256(.b) == CryptoDigestFactory.hex(Self.image))
+    }
+
+    @Test("in-memory slots keep a digest, not the bytes: bytes that are not a synthetic image cannot be read back")
+    func inMemorySlotLimits() async throws {
+        let memory = InMemorySlotStore()
+        let writer = try await memory.writer(for: .a, at: 0)
+        let bytes = [UInt8](repeating: 7, count: 10_000)
+        try bytes.withUnsafeBytes { try writer.write($0) }
+        try writer.close()
+        #expect(memory.length(.a) == 10_000)
+        #expect(try memory.sha256(.a) == CryptoDigestFactory.hex(bytes))
+        #expect(!memory.isBootable(.a))
+        // Resuming at the end needs no bytes; resuming earlier, or reading back, does.
+        let resumed = try await memory.writer(for: .a, at: 10_000)
+        try bytes.withUnsafeBytes { try resumed.write($0) }
+        #expect(try memory.sha256(.a) == CryptoDigestFactory.hex(bytes + bytes))
+        await #expect(throws: AgentError.self) { try await memory.read(.a, length: 5_000) { _ in } }
+        await #expect(throws: AgentError.self) { _ = try await memory.writer(for: .a, at: 5_000) }
+        // A synthetic image installed at start: bootable, and readable from its label.
+        let installed = InMemorySlotStore(initialLabel: "emt-1", initialLength: 50_000)
+        #expect(installed.isBootable(.a) && !installed.isBootable(.b))
+        #expect(try installed.contents(.a) == SimulatedNode.makeImage(label: "emt-1", size: 50_000))
     }
 
     /// The checks every `FileSystem` passes.
-    static func checkFileSystem(_ fs: any FileSystem, hostRoot: String) async throws {
+    static func checkFileSystem(
+        _ fs: any FileSystem,
+        mode: (String) throws -> Int?,
+        makeSymlink: (String) throws -> Void
+    ) async throws {
         try await fs.createDirectory("/etc/apt/sources.list.d")
         #expect(try await fs.read("/etc/apt/sources.list.d/x.list", refuseSymlink: true) == nil)
         try await fs.writeAtomically("/etc/apt/sources.list.d/x.list", Array("one".utf8), mode: 0o644)
         try await fs.writeAtomically("/etc/apt/sources.list.d/x.list", Array("two".utf8), mode: 0o644)
         #expect(try await fs.read("/etc/apt/sources.list.d/x.list", refuseSymlink: true) == Array("two".utf8))
         #expect(try await fs.list("/etc/apt/sources.list.d") == ["x.list"])
-        let attributes = try FileManager.default.attributesOfItem(atPath: hostRoot + "/etc/apt/sources.list.d/x.list")
-        #expect((attributes[.posixPermissions] as? Int) == 0o644)
-        try FileManager.default.createSymbolicLink(atPath: hostRoot + "/etc/link", withDestinationPath: "/etc/hostname")
+        #expect(try mode("/etc/apt/sources.list.d/x.list") == 0o644)
+        try makeSymlink("/etc/link")
         #expect(try await fs.isSymlink("/etc/link"))
         await #expect(throws: AgentError.self) { _ = try await fs.read("/etc/link", refuseSymlink: true) }
         await #expect(throws: AgentError.self) { try await fs.writeAtomically("/etc/link", [1], mode: 0o600) }
@@ -102,7 +130,23 @@ struct PortConformanceTests {
         #expect(try await fs.list("/no/such/folder").isEmpty)
     }
 
-    @Test("FileSystem: POSIX and the simulated node's files")
+    /// The checks of `checkFileSystem` against the files below `hostRoot`.
+    static func checkFileSystem(_ fs: any FileSystem, hostRoot: String) async throws {
+        try await checkFileSystem(
+            fs,
+            mode: { path in
+                try FileManager.default.attributesOfItem(atPath: hostRoot + path)[.posixPermissions] as? Int
+            },
+            makeSymlink: { path in
+                try FileManager.default.createSymbolicLink(
+                    atPath: hostRoot + path,
+                    withDestinationPath: "/etc/hostname"
+                )
+            }
+        )
+    }
+
+    @Test("FileSystem: POSIX, the simulated node's files, and the in-memory files")
     func fileSystems() async throws {
         let real = try Self.folder()
         let simulated = try Self.folder()
@@ -112,5 +156,11 @@ struct PortConformanceTests {
         }
         try await Self.checkFileSystem(PosixFileSystem(root: real), hostRoot: real)
         try await Self.checkFileSystem(SimulatedFileSystem(root: simulated, power: PowerSwitch()), hostRoot: simulated)
+        let memory = InMemoryFileSystem()
+        try await Self.checkFileSystem(
+            memory,
+            mode: { memory.mode(of: $0).map(Int.init) },
+            makeSymlink: { memory.makeSymlink($0) }
+        )
     }
 }

@@ -1,0 +1,35 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// This process's CPU time and memory, for the simulator's own cost per simulated node.
+public struct ProcessUsage: Sendable, Codable, Equatable {
+    /// User + system CPU seconds so far.
+    public var cpuSeconds: Double
+    /// Resident memory now, in bytes.
+    public var residentBytes: Int
+    /// The kernel's high-water mark of resident memory, in bytes.
+    public var peakResidentBytes: Int
+
+    /// The usage now.
+    public static func now() -> ProcessUsage {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let cpu =
+            Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
+            + Double(usage.ru_stime.tv_usec) / 1e6
+        var resident = 0
+        var peak = 0
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) {
+            for line in status.split(separator: "\n") {
+                let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+                guard fields.count >= 2, let kib = Int(fields[1]) else { continue }
+                if fields[0] == "VmRSS:" { resident = kib * 1024 }
+                if fields[0] == "VmHWM:" { peak = kib * 1024 }
+            }
+        }
+        return ProcessUsage(cpuSeconds: cpu, residentBytes: resident, peakResidentBytes: peak)
+    }
+}
