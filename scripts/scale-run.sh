@@ -11,8 +11,9 @@
 # 3. samples CPU and RSS of the orchestrator, the simulator (and PostgreSQL) every 5 s,
 # 4. prints the figures BENCHMARKS.md reports; everything stays in the output folder.
 #
-# Knobs (environment): NODES (100000), INTERVAL (20s), WINDOW_IN (240s), DOWNLOAD_TIME (30s), REBOOT_TIME (30s),
-# CONNECTIONS (4), IMAGE_SIZE (64KiB), FAILURE_RATE (0), OUT (artifacts/scale/<store>-<time>), PG_PORT (55439),
+# Knobs (environment): NODES (100000), INTERVAL (20s), WINDOW_IN (300s), IMMEDIATE_DOWNLOAD_WINDOW (60s),
+# DOWNLOAD_WINDOW (180s), DOWNLOAD_TIME (30s), REBOOT_TIME (30s),
+# CONNECTIONS (day2-fleetsim's default), RAMP_UP (120s), IMAGE_SIZE (64KiB), FAILURE_RATE (0), OUT (artifacts/scale/<store>-<time>), PG_PORT (55439),
 # SKIP_BUILD=1 (use the release binaries as they are).
 # Needs: Swift, python3, curl; PostgreSQL's binaries for `postgres` (installed by scripts/postgres-start.sh).
 set -euo pipefail
@@ -21,10 +22,17 @@ STORE=${1:-sqlite}
 case "$STORE" in sqlite|postgres) ;; *) echo "usage: $0 [sqlite|postgres]" >&2; exit 64 ;; esac
 NODES=${NODES:-100000}
 INTERVAL=${INTERVAL:-20s}
-WINDOW_IN=${WINDOW_IN:-240s}
+WINDOW_IN=${WINDOW_IN:-300s}
+# The agents pre-download for the window: at a random moment between 4 and 1 minutes before it (upstream: 6 h
+# and 10 min), so the downloads are spread as a fleet's are, not all at once.
+IMMEDIATE_DOWNLOAD_WINDOW=${IMMEDIATE_DOWNLOAD_WINDOW:-60s}
+DOWNLOAD_WINDOW=${DOWNLOAD_WINDOW:-180s}
 DOWNLOAD_TIME=${DOWNLOAD_TIME:-30s}
 REBOOT_TIME=${REBOOT_TIME:-30s}
-CONNECTIONS=${CONNECTIONS:-4}
+CONNECTIONS=${CONNECTIONS:-}           # empty: day2-fleetsim's default, one HTTP/2 connection per 100 nodes
+# The agents come online over RAMP_UP (their first polls, each a write of the host's status, spread over it); after
+# that every agent polls every INTERVAL.
+RAMP_UP=${RAMP_UP:-120s}
 IMAGE_SIZE=${IMAGE_SIZE:-64KiB}
 FAILURE_RATE=${FAILURE_RATE:-0}
 PG_PORT=${PG_PORT:-55439}
@@ -102,7 +110,8 @@ echo "time,orchestrator_cpu_s,orchestrator_rss_kib,fleetsim_cpu_s,fleetsim_rss_k
 "$BIN/day2-fleetsim" --nodes "$NODES" --url "http://127.0.0.1:$HTTP_PORT" --grpc-address "127.0.0.1:$GRPC_PORT" \
     --password-file "$OUT/password" --jwt-secret-file "$OUT/jwt-secret" --register \
     --poll-interval "$INTERVAL" --window-in "$WINDOW_IN" --download-time "$DOWNLOAD_TIME" \
-    --reboot-time "$REBOOT_TIME" --connections "$CONNECTIONS" --image-size "$IMAGE_SIZE" \
+    --reboot-time "$REBOOT_TIME" --immediate-download-window "$IMMEDIATE_DOWNLOAD_WINDOW" \
+    --download-window "$DOWNLOAD_WINDOW" ${CONNECTIONS:+--connections "$CONNECTIONS"} --ramp-up "$RAMP_UP" --image-size "$IMAGE_SIZE" \
     --failure-rate "$FAILURE_RATE" --register-concurrency 8 --progress-interval 10s \
     --exit-when-settled --duration 3600s --summary-file "$OUT/summary.json" > "$OUT/fleetsim.log" 2>&1 &
 FLEETSIM=$!
@@ -122,7 +131,7 @@ rows = [r for r in csv.DictReader(open(f"{out}/samples.csv"))]
 start = summary["agentsStartedAt"]
 window = start + (summary.get("windowOpensAfter") or 0)
 end = start + summary["agentSeconds"]
-steady_from = start + 1.5 * summary["pollInterval"] + 30   # after the start spread and the pre-downloads
+steady_from = start + summary["rampUpSeconds"] + summary["pollInterval"]   # every agent polling
 
 def col(row, name):
     value = row.get(name) or ""
@@ -164,6 +173,10 @@ print(f"orchestrator RSS: peak {fmt(peak('orchestrator_rss_kib', start, end), '.
       f"(peak over the whole run incl. registration {fmt(peak('orchestrator_rss_kib', 0, 1e12), '.0f')} MiB)")
 if store == "postgres":
     print(f"PostgreSQL RSS (sum of its processes, shared buffers counted in each): peak {fmt(peak('postgres_rss_kib', start, end), '.0f')} MiB")
+steady_rss = sorted(i["residentBytes"] for i in steady) if steady else []
+if steady_rss:
+    median = steady_rss[len(steady_rss)//2]
+    print(f"fleetsim RSS in the steady state: {median/1048576:.0f} MiB = {(median - summary['residentBytesBeforeNodes'])/summary['nodes']/1024:.1f} KiB per node above its start")
 print(f"fleetsim: peak RSS {summary['peakResidentBytes']/1048576:.0f} MiB = {summary['residentBytesPerNode']/1024:.1f} KiB per node "
       f"({summary['residentBytesBeforeNodes']/1048576:.0f} MiB before the nodes started); "
       f"CPU {summary['cpuCores']:.2f} cores on average, {summary['cpuMicrosecondsPerPoll']:.0f} µs per poll")

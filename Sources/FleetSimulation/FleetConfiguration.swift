@@ -1,8 +1,9 @@
 import Logging
 
 /// Everything `day2-fleetsim` is told: the orchestrator, the credentials, the fleet, its timing and its output. A
-/// plain struct with the defaults; `FleetOption` fills it from flags, then `DAY2_FLEETSIM_…` variables.
-public struct FleetConfiguration: Sendable, Equatable {
+/// plain struct with the defaults; `FleetOption` fills it from flags, then `DAY2_FLEETSIM_…` variables. Its
+/// description leaves the password and the secret out.
+public struct FleetConfiguration: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
     /// Simulated nodes.
     public var nodes = 100
     /// The Maintenance Manager: `host:port` or `http://host:port` (plaintext gRPC), `https://host:port` (TLS).
@@ -39,20 +40,32 @@ public struct FleetConfiguration: Sendable, Equatable {
     public var windowLength: Double = 3600
     /// Seconds between two polls of one agent (the agent's `tickerInterval`).
     public var pollInterval: Double = 20
+    /// Seconds over which the agents' first polls are spread (nil: one poll interval).
+    public var rampUp: Double?
+    /// The ramp-up used.
+    public var effectiveRampUp: Double { rampUp ?? pollInterval }
     /// Random spread of every wait (poll interval, download, reboot), as a fraction: 0.1 = ±10 %.
     public var jitter: Double = 0.1
     /// Deadline of one poll in seconds (the agent's `pollTimeout`).
     public var pollTimeout: Double = 10
     /// Seconds an image download takes (simulated, see `SyntheticImageFetcher`).
     public var downloadTime: Double = 30
+    /// The agents' `immediateDownloadWindow` in seconds: a window that opens sooner is downloaded for at once.
+    public var immediateDownloadWindow: Double = 600
+    /// The agents' `downloadWindow` in seconds: before the immediate span, downloads start at a random moment in it.
+    public var downloadWindow: Double = 6 * 3600
     /// Seconds a reboot takes.
     public var rebootTime: Double = 30
     /// Bytes of the synthetic OS images (each downloaded image is hashed with SHA-256 by the agent).
     public var imageSize = 64 << 10
     /// Fraction of nodes whose new slot fails to boot (they roll back and report FAILED).
     public var failureRate: Double = 0
-    /// HTTP/2 connections to the Maintenance Manager shared by all agents.
-    public var connections = 4
+    /// HTTP/2 connections to the Maintenance Manager shared by all agents (nil: one per 100 nodes, 4 to 1,000).
+    ///
+    /// Real agents each have a connection of their own. Sharing one among too many agents concentrates what the
+    /// server counts per connection: when a burst of polls times out, their stream resets exceed HTTP/2's
+    /// rapid-reset limit (200 per 30 s in swift-nio-http2) and the server closes the connection under all of them.
+    public var connections: Int?
     /// Seconds to run the agents (0: until interrupted, or settled with `exitWhenSettled`).
     public var duration: Double = 0
     /// Stop once every node has reported UPDATED or FAILED.
@@ -68,6 +81,18 @@ public struct FleetConfiguration: Sendable, Equatable {
 
     /// The defaults.
     public init() {}
+
+    public var description: String {
+        "FleetConfiguration(nodes: \(nodes), grpcAddress: \(grpcAddress), url: \(url), project: \(project), "
+            + "username: \(username), password: \(password.isEmpty ? "none" : "<redacted>"), "
+            + "jwtSecret: \(jwtSecret.isEmpty ? "none" : "<redacted>"), agentTokenFile: \(agentTokenFile), "
+            + "register: \(register), pollInterval: \(pollInterval))"
+    }
+
+    public var debugDescription: String { description }
+
+    /// The connections used: `connections`, or one per 100 nodes (4 to 1,000).
+    public var effectiveConnections: Int { connections ?? min(1000, max(4, nodes / 100)) }
 
     /// Whether REST calls are needed (registration, the window, or a project UUID to sign agent tokens for).
     public var needsREST: Bool { register || windowIn != nil || agentTokenFile.isEmpty }

@@ -178,6 +178,12 @@ public struct FleetOption: Sendable {
             defaultText: "20s"
         ) { $0.pollInterval = try duration($1, $2, atLeast: 0.1) },
         FleetOption(
+            name: "ramp-up",
+            valueName: "duration",
+            help: "Spread the agents' first polls (each one writes the host's status) evenly over this time",
+            defaultText: "the poll interval"
+        ) { $0.rampUp = try duration($1, $2, atLeast: 0) },
+        FleetOption(
             name: "jitter",
             valueName: "fraction",
             help: "Random spread of every wait (poll interval, download, reboot): 0.1 = ±10 %",
@@ -195,6 +201,18 @@ public struct FleetOption: Sendable {
             help: "Time one image download takes (simulated: no image crosses the network)",
             defaultText: "30s"
         ) { $0.downloadTime = try duration($1, $2, atLeast: 0) },
+        FleetOption(
+            name: "immediate-download-window",
+            valueName: "duration",
+            help: "The agents' immediateDownloadWindow: a window closer than this is downloaded for at once",
+            defaultText: "10m"
+        ) { $0.immediateDownloadWindow = try duration($1, $2, atLeast: 1) },
+        FleetOption(
+            name: "download-window",
+            valueName: "duration",
+            help: "The agents' downloadWindow: before that, downloads start at a random moment in this span",
+            defaultText: "6h"
+        ) { $0.downloadWindow = try duration($1, $2, atLeast: 1) },
         FleetOption(
             name: "reboot-time",
             valueName: "duration",
@@ -216,8 +234,8 @@ public struct FleetOption: Sendable {
         FleetOption(
             name: "connections",
             valueName: "n",
-            help: "HTTP/2 connections to the Maintenance Manager, shared by all agents",
-            defaultText: "4"
+            help: "HTTP/2 connections to the Maintenance Manager, shared by the agents",
+            defaultText: "one per 100 nodes, 4 to 1000"
         ) { $0.connections = try integer($1, $2, 1...256) },
         FleetOption(
             name: "duration",

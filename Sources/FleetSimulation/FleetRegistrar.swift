@@ -43,7 +43,8 @@ struct FleetRegistrar: Sendable {
                 ),
             ])
         )
-        let sites = try await sites(regionID: regionID)
+        let (sites, existingSites) = try await sites(regionID: regionID)
+        let known = try await registeredHosts(siteIDs: existingSites)
         let counters = Counters()
         let nodes = configuration.nodes
         let progress = ProgressTicker(interval: configuration.progressInterval)
@@ -57,7 +58,8 @@ struct FleetRegistrar: Sendable {
                             index,
                             siteID: sites[index / configuration.hostsPerSite],
                             osID: current,
-                            policyID: policyID
+                            policyID: policyID,
+                            known: known[identity.uuid(index)]
                         )
                         let done = counters.counts.withLock { counts in
                             if created { counts.created += 1 } else { counts.found += 1 }
@@ -159,26 +161,28 @@ struct FleetRegistrar: Sendable {
         )
     }
 
-    /// The IDs of the sites the fleet needs, in order (created when missing).
-    private func sites(regionID: String) async throws -> [String] {
+    /// The IDs of the sites the fleet needs, in order (created when missing), and those that existed already.
+    private func sites(regionID: String) async throws -> (ids: [String], existing: [String]) {
         let count = (configuration.nodes + configuration.hostsPerSite - 1) / configuration.hostsPerSite
-        let existing = try await rest.get(
+        let listed = try await rest.get(
             "sites",
             query: [("filter", "region.resourceId=\"\(regionID)\"")],
             doing: "listing the sites of region \(configuration.region)"
         )
         var byName: [String: String] = [:]
-        for site in existing["sites"].array { byName[site["name"].text] = site["resourceId"].text }
+        for site in listed["sites"].array { byName[site["name"].text] = site["resourceId"].text }
         var ids: [String] = []
+        var existing: [String] = []
         for index in 0..<count {
             let name = identity.siteName(index)
             if let id = byName[name] {
                 ids.append(id)
+                existing.append(id)
                 continue
             }
             ids.append(
-                try await created(
-                    rest.post(
+                try created(
+                    await rest.post(
                         "sites",
                         .object([("name", .string(name)), ("regionId", .string(regionID))]),
                         doing: "creating site \(name)"
@@ -187,53 +191,108 @@ struct FleetRegistrar: Sendable {
                 )
             )
         }
-        return ids
+        return (ids, existing)
+    }
+
+    /// A host registered before: its ID, and its instance's ID and policy when it has one.
+    struct KnownHost: Sendable {
+        var hostID: String
+        var instanceID: String?
+        var policyID: String?
+    }
+
+    /// The policy linked to an instance as the API shows it (`updatePolicy.resourceId`).
+    static func policyID(of instance: JSONValue) -> String? {
+        let id = instance["updatePolicy"]["resourceId"].string ?? instance["osUpdatePolicyID"].string
+        return id?.isEmpty == false ? id : nil
+    }
+
+    /// The hosts already on `siteIDs`, by UUID: one list call per site (a lookup per host would scan every host of
+    /// the project for each, the UUID filter being a substring match).
+    private func registeredHosts(siteIDs: [String]) async throws -> [String: KnownHost] {
+        var known: [String: KnownHost] = [:]
+        for siteID in siteIDs {
+            let hosts = try await rest.get(
+                "compute/hosts",
+                query: [("filter", "site.resourceId=\"\(siteID)\"")],
+                doing: "listing the hosts of site \(siteID)"
+            )
+            for host in hosts["hosts"].array {
+                guard let uuid = host["uuid"].string, let id = host["resourceId"].string else { continue }
+                let instance = host["instance"]
+                known[uuid] = KnownHost(
+                    hostID: id,
+                    instanceID: instance["resourceId"].string,
+                    policyID: Self.policyID(of: instance)
+                )
+            }
+        }
+        return known
     }
 
     /// Registers node `index`: its host and its instance. Returns false when the host existed already.
-    private func host(_ index: Int, siteID: String, osID: String, policyID: String) async throws -> Bool {
+    private func host(
+        _ index: Int,
+        siteID: String,
+        osID: String,
+        policyID: String,
+        known: KnownHost?
+    ) async throws -> Bool {
         let name = identity.hostName(index)
         let uuid = identity.uuid(index)
-        var hostID: String
-        var instance: JSONValue = .null
-        var created = true
-        do {
-            hostID = try await self.created(
-                rest.post(
+        var host = known
+        if host == nil {
+            do {
+                let id = try created(
+                    await rest.post(
+                        "compute/hosts",
+                        .object([("name", .string(name)), ("uuid", .string(uuid)), ("siteId", .string(siteID))]),
+                        doing: "creating host \(name)"
+                    ),
+                    what: "host \(name)"
+                )
+                try await createInstance(name: name, hostID: id, osID: osID, policyID: policyID)
+                return true
+            } catch let error as FleetError where (error.cause as? CLIError)?.apiCode == "FailedPrecondition" {
+                // Registered meanwhile, or on another site: look it up.
+                let found = try await rest.get(
                     "compute/hosts",
-                    .object([("name", .string(name)), ("uuid", .string(uuid)), ("siteId", .string(siteID))]),
-                    doing: "creating host \(name)"
-                ),
-                what: "host \(name)"
-            )
-        } catch let error as FleetError where (error.cause as? CLIError)?.apiCode == "FailedPrecondition" {
-            let found = try await rest.get(
-                "compute/hosts",
-                query: [("filter", "uuid=\"\(uuid)\"")],
-                doing: "looking up host \(uuid)"
-            )
-            guard let host = found["hosts"].array.first(where: { $0["uuid"].string == uuid }) else { throw error }
-            hostID = host["resourceId"].text
-            instance = host["instance"]
-            created = false
+                    query: [("filter", "uuid=\"\(uuid)\"")],
+                    doing: "looking up host \(uuid)"
+                )
+                guard let entry = found["hosts"].array.first(where: { $0["uuid"].string == uuid }) else { throw error }
+                let instance = entry["instance"]
+                host = KnownHost(
+                    hostID: entry["resourceId"].text,
+                    instanceID: instance["resourceId"].string,
+                    policyID: Self.policyID(of: instance)
+                )
+            }
         }
-        if instance.isNull || instance["resourceId"].string == nil {
-            _ = try await rest.post(
-                "compute/instances",
-                .object([
-                    ("name", .string(name)), ("hostID", .string(hostID)), ("osID", .string(osID)),
-                    ("kind", .string("INSTANCE_KIND_METAL")), ("osUpdatePolicyID", .string(policyID)),
-                ]),
-                doing: "creating the instance of host \(name)"
-            )
-        } else if instance["updatePolicy"]["resourceId"].string != policyID {
-            _ = try await rest.patch(
-                "compute/instances/\(instance["resourceId"].text)",
-                .object([("osUpdatePolicyID", .string(policyID))]),
-                doing: "linking the instance of host \(name) to the policy"
-            )
+        guard let host else { return false }
+        if let instanceID = host.instanceID {
+            if host.policyID != policyID {
+                _ = try await rest.patch(
+                    "compute/instances/\(instanceID)",
+                    .object([("osUpdatePolicyID", .string(policyID))]),
+                    doing: "linking the instance of host \(name) to the policy"
+                )
+            }
+        } else {
+            try await createInstance(name: name, hostID: host.hostID, osID: osID, policyID: policyID)
         }
-        return created
+        return false
+    }
+
+    private func createInstance(name: String, hostID: String, osID: String, policyID: String) async throws {
+        _ = try await rest.post(
+            "compute/instances",
+            .object([
+                ("name", .string(name)), ("hostID", .string(hostID)), ("osID", .string(osID)),
+                ("kind", .string("INSTANCE_KIND_METAL")), ("osUpdatePolicyID", .string(policyID)),
+            ]),
+            doing: "creating the instance of host \(name)"
+        )
     }
 
     /// The ID of the resource named exactly `name` in list `path`, or nil.

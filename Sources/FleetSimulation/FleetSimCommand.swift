@@ -51,9 +51,12 @@ public struct FleetSimCommand: AsyncParsableCommand {
     @Option(help: help("window-in")) var windowIn: String?
     @Option(help: help("window-length")) var windowLength: String?
     @Option(help: help("poll-interval")) var pollInterval: String?
+    @Option(help: help("ramp-up")) var rampUp: String?
     @Option(help: help("jitter")) var jitter: String?
     @Option(help: help("poll-timeout")) var pollTimeout: String?
     @Option(help: help("download-time")) var downloadTime: String?
+    @Option(help: help("immediate-download-window")) var immediateDownloadWindow: String?
+    @Option(help: help("download-window")) var downloadWindow: String?
     @Option(help: help("reboot-time")) var rebootTime: String?
     @Option(help: help("image-size")) var imageSize: String?
     @Option(help: help("failure-rate")) var failureRate: String?
@@ -75,8 +78,10 @@ public struct FleetSimCommand: AsyncParsableCommand {
             "username": username, "password-file": passwordFile, "realm": realm, "agent-token-file": agentTokenFile,
             "jwt-secret-file": jwtSecretFile, "register": register.map { $0 ? "true" : "false" }, "region": region,
             "hosts-per-site": hostsPerSite, "name-prefix": namePrefix, "register-concurrency": registerConcurrency,
-            "window-in": windowIn, "window-length": windowLength, "poll-interval": pollInterval, "jitter": jitter,
+            "window-in": windowIn, "window-length": windowLength, "poll-interval": pollInterval, "ramp-up": rampUp,
+            "jitter": jitter,
             "poll-timeout": pollTimeout, "download-time": downloadTime, "reboot-time": rebootTime,
+            "immediate-download-window": immediateDownloadWindow, "download-window": downloadWindow,
             "image-size": imageSize, "failure-rate": failureRate, "connections": connections, "duration": duration,
             "exit-when-settled": exitWhenSettled.map { $0 ? "true" : "false" },
             "progress-interval": progressInterval, "summary-file": summaryFile, "log-level": logLevel,

@@ -11,7 +11,7 @@ import ServiceLifecycle
 /// `day2-fleetsim` as a `Service`: signs in, registers the fleet (optionally), opens a window (optionally), then
 /// runs `nodes` real agents (`UpdateAgent`) on in-memory simulated nodes, each in its own task, over a few shared
 /// HTTP/2 connections, printing progress and, at the end, a summary.
-public struct FleetSimulator: Service {
+public struct FleetSimulator: Service, CustomStringConvertible {
     /// The configuration.
     public let configuration: FleetConfiguration
     /// Where progress and the summary go.
@@ -28,6 +28,9 @@ public struct FleetSimulator: Service {
         self.logger = logger
         self.agentLogger = agentLogger
     }
+
+    /// Names the service in ServiceLifecycle's logs without the configuration's secrets.
+    public var description: String { "FleetSimulator(\(configuration))" }
 
     public func run() async throws {
         let summary = try await cancelWhenGracefulShutdown { try await simulate() }
@@ -115,7 +118,7 @@ public struct FleetSimulator: Service {
         let target = try GRPCTarget(configuration.grpcAddress, label: "--grpc-address")
         let pool = try FleetChannelPool(
             target: target,
-            connections: configuration.connections,
+            connections: configuration.effectiveConnections,
             caFile: configuration.caFile,
             eventLoopGroup: eventLoops
         )
@@ -133,8 +136,8 @@ public struct FleetSimulator: Service {
         let before = ProcessUsage.now()
         console.line(
             "starting \(configuration.nodes) agents against \(configuration.grpcAddress) over "
-                + "\(configuration.connections) HTTP/2 connections (first polls spread over "
-                + "\(DurationWording.text(configuration.pollInterval)))"
+                + "\(configuration.effectiveConnections) HTTP/2 connections (first polls spread over "
+                + "\(DurationWording.text(configuration.effectiveRampUp)))"
         )
         let runStart = ContinuousClock.now
         if let windowOpensAt { telemetry.windowOpens(at: windowOpensAt) }
@@ -180,9 +183,11 @@ public struct FleetSimulator: Service {
                     shared: shared
                 )
             }
-            // First passes spread evenly over one poll interval, as in a fleet that has been running a while.
+            // First passes spread evenly over the ramp-up (by default one poll interval, as in a fleet that has been
+            // running a while).
+            let rampUp = configuration.effectiveRampUp
             for index in agents.indices {
-                scheduler.schedule(index, in: configuration.pollInterval * Double(index) / Double(agents.count))
+                scheduler.schedule(index, in: rampUp * Double(index) / Double(agents.count))
             }
             let pollInterval = configuration.pollInterval
             let rebootTime = configuration.rebootTime
@@ -228,6 +233,8 @@ public struct FleetSimulator: Service {
         raw.metadataPath = "/var/edge-node/pua/metadata.json"
         raw.tickerInterval = "\(configuration.pollInterval)s"
         raw.pollTimeout = "\(configuration.pollTimeout)s"
+        raw.immediateDownloadWindow = "\(configuration.immediateDownloadWindow)s"
+        raw.downloadWindow = "\(configuration.downloadWindow)s"
         raw.releaseServiceFQDN = configuration.url + "/release/files"
         raw.bootBackend = "simulated"
         raw.healthChecks = [["systemctl", "is-system-running"]]
@@ -259,6 +266,7 @@ public struct FleetSimulator: Service {
                 let interval = (ContinuousClock.now - lastProgress).seconds
                 lastProgress = ContinuousClock.now
                 let snapshot = telemetry.snapshot(resetInterval: true)
+                ProcessUsage.returnFreedMemory()
                 let usage = ProcessUsage.now()
                 let sample = FleetInterval(
                     seconds: elapsed,
@@ -327,8 +335,8 @@ public struct FleetSimulator: Service {
     ) -> FleetSummary {
         let firstPoll = snapshot.firstPollAt.map { $0 - agentsStart } ?? 0
         let pollsPerSecond = Double(snapshot.polls) / max(agentSeconds - firstPoll, 0.001)
-        // Steady state: from the end of the start spread (every agent polling) to the window (or the end).
-        let spreadEnd = configuration.pollInterval * 1.5
+        // Steady state: from the end of the ramp-up (every agent polling) to the window (or the end).
+        let spreadEnd = configuration.effectiveRampUp + configuration.pollInterval / 2
         let steadyEnd = windowOpensAt.map { $0 - agentsStart } ?? .infinity
         let steadySamples = samples.filter { $0.seconds >= spreadEnd && $0.seconds <= steadyEnd }
         var steady: Double?
@@ -341,7 +349,8 @@ public struct FleetSimulator: Service {
         return FleetSummary(
             nodes: configuration.nodes,
             pollInterval: configuration.pollInterval,
-            connections: configuration.connections,
+            rampUpSeconds: configuration.effectiveRampUp,
+            connections: configuration.effectiveConnections,
             agentsStartedAt: agentsStart,
             agentSeconds: agentSeconds,
             registrationSeconds: registered?.seconds,

@@ -7,6 +7,8 @@ public struct FleetSummary: Sendable, Codable, Equatable {
     public var nodes: Int
     /// Poll interval in seconds.
     public var pollInterval: Double
+    /// Seconds over which the first polls were spread.
+    public var rampUpSeconds: Double
     /// HTTP/2 connections used.
     public var connections: Int
     /// When the agents started (Unix seconds).

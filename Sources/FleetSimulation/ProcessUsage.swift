@@ -13,6 +13,22 @@ public struct ProcessUsage: Sendable, Codable, Equatable {
     /// The kernel's high-water mark of resident memory, in bytes.
     public var peakResidentBytes: Int
 
+    /// Gives memory that was freed back to the system (glibc keeps it otherwise), so that the resident size shows
+    /// what is in use: a burst of concurrent passes (a fleet downloading at once) would otherwise stay in RSS.
+    public static func returnFreedMemory() {
+        #if canImport(Glibc)
+        // glibc's malloc_trim(3) (not exported by the Glibc module): looked up once.
+        if let trim = mallocTrim { _ = trim(0) }
+        #endif
+    }
+
+    #if canImport(Glibc)
+    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+    }()
+    #endif
+
     /// The usage now.
     public static func now() -> ProcessUsage {
         var usage = rusage()

@@ -58,7 +58,7 @@ struct FleetSimulationTests {
         }
     }
 
-    /// A quick fleet: 1 s polls, short downloads and reboots, a window 3 s after the agents start.
+    /// A quick fleet: 1 s polls, short downloads and reboots, a window 2 s after the agents start.
     static func fleet(nodes: Int, http: Int, grpc: Int, prefix: String) -> FleetConfiguration {
         var configuration = FleetConfiguration()
         configuration.nodes = nodes
@@ -70,7 +70,7 @@ struct FleetSimulationTests {
         configuration.region = "region-\(prefix)"
         configuration.namePrefix = prefix
         configuration.hostsPerSite = 64
-        configuration.windowIn = 3
+        configuration.windowIn = 2
         configuration.pollInterval = 1
         configuration.downloadTime = 0.3
         configuration.rebootTime = 0.3
@@ -132,7 +132,7 @@ struct FleetSimulationTests {
             var again = Self.fleet(nodes: 200, http: http, grpc: grpc, prefix: "ok")
             again.windowIn = nil
             again.exitWhenSettled = false
-            again.duration = 2
+            again.duration = 1.5
             let second = try await Self.simulate(again)
             #expect(second.hostsFound == 200 && second.hostsCreated == 0)
             #expect(second.polls > 0 && second.failedPolls == 0)
