@@ -489,6 +489,11 @@ def finished(node: Node, project: Project) -> bool:
     own = node.own_state()
     if own["status"] not in TERMINAL:
         return False
+    # The window itself must have been tried: a node whose pre-download failed is FAILED before its window opens
+    # and tries again in it.
+    day2 = node.metadata().get("day2", {})
+    if not day2.get("usedWindows") or day2.get("job"):
+        return False
     if node.kind == "emt" and own["oneTime"] is not None:
         return False
     runs = project.ok("GET", f"os-update-runs?filter=instance.resourceId%3D%22{node.instance_id}%22")["osUpdateRuns"]
