@@ -117,11 +117,22 @@ echo "time,orchestrator_cpu_s,orchestrator_rss_kib,fleetsim_cpu_s,fleetsim_rss_k
 FLEETSIM=$!
 ( while kill -0 "$FLEETSIM" 2>/dev/null; do FLEETSIM=$FLEETSIM sample >> "$OUT/samples.csv"; sleep 5; done ) &
 SAMPLER=$!
-tail -f "$OUT/fleetsim.log" --pid "$FLEETSIM" &
-wait "$FLEETSIM"
+tail -F "$OUT/fleetsim.log" --pid "$FLEETSIM" 2>/dev/null &
+# The summary is written when the agents stop being measured; closing 100,000 agents' calls into an overloaded server
+# can take minutes after that, so give the simulator one minute, then stop it.
+while kill -0 "$FLEETSIM" 2>/dev/null; do
+    if [ -f "$OUT/summary.json" ]; then
+        for _ in $(seq 60); do kill -0 "$FLEETSIM" 2>/dev/null || break; sleep 1; done
+        kill -TERM "$FLEETSIM" 2>/dev/null; sleep 10; kill -KILL "$FLEETSIM" 2>/dev/null
+        break
+    fi
+    sleep 2
+done
+wait "$FLEETSIM" 2>/dev/null || true
 wait "$SAMPLER" 2>/dev/null || true
 SAMPLER=""
 
+echo "== load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other processes on the machine count too)"
 echo "== machine: $(nproc) vCPU, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); store: $STORE"
 python3 - "$OUT" "$STORE" <<'PY'
 import csv, json, sys

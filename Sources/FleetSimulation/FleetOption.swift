@@ -236,7 +236,7 @@ public struct FleetOption: Sendable {
             valueName: "n",
             help: "HTTP/2 connections to the Maintenance Manager, shared by the agents",
             defaultText: "one per 100 nodes, 4 to 1000"
-        ) { $0.connections = try integer($1, $2, 1...256) },
+        ) { $0.connections = try integer($1, $2, 1...1000) },
         FleetOption(
             name: "duration",
             valueName: "duration",

@@ -33,24 +33,33 @@ public struct FleetSimulator: Service, CustomStringConvertible {
     public var description: String { "FleetSimulator(\(configuration))" }
 
     public func run() async throws {
-        let summary = try await cancelWhenGracefulShutdown { try await simulate() }
-        for line in summary.lines { console.line(line) }
-        if !configuration.summaryFile.isEmpty {
-            do {
-                try summary.json().write(to: URL(fileURLWithPath: configuration.summaryFile))
-            } catch {
-                throw FleetError(.localFile, "--summary-file: cannot write \(configuration.summaryFile): \(error)")
+        let console = console
+        let file = configuration.summaryFile
+        let logger = logger
+        _ = try await cancelWhenGracefulShutdown {
+            try await simulate { summary in
+                for line in summary.lines { console.line(line) }
+                guard !file.isEmpty else { return }
+                do {
+                    try summary.json().write(to: URL(fileURLWithPath: file))
+                } catch {
+                    logger.error(
+                        "--summary-file: cannot write the summary",
+                        metadata: ["file": "\(file)", "error": "\(error)"]
+                    )
+                }
             }
         }
     }
 
     /// Runs the fleet until `duration`, settlement (`exitWhenSettled`) or cancellation, and returns the summary.
-    /// Cancellation during the agents' run still returns a summary; during registration it throws.
-    public func simulate() async throws -> FleetSummary {
+    /// Cancellation during the agents' run still returns a summary; during registration it throws. `onSummary` gets
+    /// the summary as soon as the agents stop being measured, before the connections are closed.
+    public func simulate(onSummary: @Sendable (FleetSummary) -> Void = { _ in }) async throws -> FleetSummary {
         let identity = FleetIdentity(prefix: configuration.namePrefix)
         let rest = configuration.needsREST ? try FleetREST(configuration: configuration) : nil
         do {
-            let summary = try await simulate(identity: identity, rest: rest)
+            let summary = try await simulate(identity: identity, rest: rest, onSummary: onSummary)
             try await rest?.shutdown()
             return summary
         } catch {
@@ -59,7 +68,11 @@ public struct FleetSimulator: Service, CustomStringConvertible {
         }
     }
 
-    private func simulate(identity: FleetIdentity, rest: FleetREST?) async throws -> FleetSummary {
+    private func simulate(
+        identity: FleetIdentity,
+        rest: FleetREST?,
+        onSummary: @Sendable (FleetSummary) -> Void
+    ) async throws -> FleetSummary {
         var projectID = ""
         var registered: FleetRegistrar.Fleet?
         var registrar: FleetRegistrar?
@@ -141,7 +154,7 @@ public struct FleetSimulator: Service, CustomStringConvertible {
         )
         let runStart = ContinuousClock.now
         if let windowOpensAt { telemetry.windowOpens(at: windowOpensAt) }
-        let samples = await withTaskGroup(of: Void.self, returning: [FleetInterval].self) { group in
+        let result = await withTaskGroup(of: Void.self, returning: FleetSummary.self) { group in
             group.addTask {
                 do { try await pool.run() } catch {
                     logger.error("gRPC connections failed", metadata: ["error": "\(error)"])
@@ -206,23 +219,25 @@ public struct FleetSimulator: Service, CustomStringConvertible {
                 agentsStart: agentsStart,
                 window: windowOpensAt
             )
+            // The summary is taken when the agents stop being measured, and handed over before the clean-up, which
+            // can take a while when many polls are stuck in an overloaded server.
+            let result = summary(
+                telemetry.snapshot(),
+                samples: samples,
+                agentsStart: agentsStart,
+                agentSeconds: (ContinuousClock.now - runStart).seconds,
+                windowOpensAt: windowOpensAt,
+                registered: registered,
+                before: before,
+                after: ProcessUsage.now()
+            )
+            onSummary(result)
             group.cancelAll()
             pool.shutdown()
-            return samples
+            return result
         }
         try? await eventLoops.shutdownGracefully()
-        let agentSeconds = (ContinuousClock.now - runStart).seconds
-        let after = ProcessUsage.now()
-        return summary(
-            telemetry.snapshot(),
-            samples: samples,
-            agentsStart: agentsStart,
-            agentSeconds: agentSeconds,
-            windowOpensAt: windowOpensAt,
-            registered: registered,
-            before: before,
-            after: after
-        )
+        return result
     }
 
     /// The agent configuration every node shares (each gets its own GUID).
