@@ -161,6 +161,44 @@ public struct HostSchedules: Sendable, Hashable {
     }
 }
 
+/// What one agent poll writes on its instance (see ``InventoryStore/recordInstanceReport(tenant:_:)``).
+public struct InstanceReport: Sendable, Equatable {
+    /// The instance.
+    public var instanceId: String
+    /// Its update status.
+    public var updateStatus: StatusTriplet
+    /// The update the node can take (the newest image's name, or the mutable agent's package list).
+    public var osUpdateAvailable: String
+    /// The OS the instance now runs, when the report switched it (an immutable update); nil keeps the current one.
+    public var osId: String?
+    /// The CVEs of the OS it runs, when they change with this report; nil keeps the current ones.
+    public var existingCves: String?
+
+    /// Creates a report.
+    public init(
+        instanceId: String,
+        updateStatus: StatusTriplet,
+        osUpdateAvailable: String,
+        osId: String? = nil,
+        existingCves: String? = nil
+    ) {
+        self.instanceId = instanceId
+        self.updateStatus = updateStatus
+        self.osUpdateAvailable = osUpdateAvailable
+        self.osId = osId
+        self.existingCves = existingCves
+    }
+
+    /// Checks the same rules as ``Instance/validate()`` for the fields it carries.
+    public func validate() throws(ValidationError) {
+        try ResourceID.validate(instanceId, kind: .instance, field: "instanceID")
+        if let osId { try ResourceID.validate(osId, kind: .operatingSystem, field: "osID") }
+        try TextRule.checkLength(updateStatus.status, maxBytes: 1024, field: "updateStatus")
+        try TextRule.checkLength(osUpdateAvailable, maxBytes: 500_000, field: "osUpdateAvailable")
+        if let existingCves { try TextRule.checkLength(existingCves, maxBytes: 500_000, field: "existingCves") }
+    }
+}
+
 /// The Inventory: every resource of Day 2, scoped by tenant (project UUID) on every call.
 ///
 /// Implementations never return or change a row of another tenant; a resource of another tenant is "not found".
@@ -173,6 +211,8 @@ public protocol InventoryStore: Sendable {
     /// The highest schema migration applied.
     func schemaVersion() async throws -> Int
 
+    /// How many transactions may usefully write at once: 1 for SQLite (one writer), more for PostgreSQL.
+    var concurrentWriters: Int { get }
     /// Runs `body` against a view of the store inside one transaction: all of its writes land, or none.
     func withTransaction<T: Sendable>(_ body: @Sendable (any InventoryStore) async throws -> T) async throws -> T
     /// Takes or renews the lease `name` for `holder` for `seconds`; false while another holder's lease is live.
@@ -241,6 +281,10 @@ public protocol InventoryStore: Sendable {
     func instances(tenant: String, hostIds: [String]) async throws -> [String: Instance]
     /// Replaces the fields of an instance (referenced OS and policy must exist).
     func updateInstance(tenant: String, _ instance: Instance) async throws -> Instance
+    /// Writes what a node's poll reported on its instance, and only that (update status, available update, and
+    /// after an immutable update the running OS and its CVEs): a change an operator made meanwhile to any other
+    /// field is kept. Not found when the instance is gone.
+    func recordInstanceReport(tenant: String, _ report: InstanceReport) async throws
     /// Deletes an instance and its update runs.
     func deleteInstance(tenant: String, id: String) async throws
     /// Lists instances.

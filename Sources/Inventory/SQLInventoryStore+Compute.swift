@@ -135,6 +135,24 @@ extension SQLInventoryStore {
         }
     }
 
+    public func recordInstanceReport(tenant: String, _ report: InstanceReport) async throws {
+        try validated(report.validate)
+        // One statement, no read first: this runs for every status change of every node. The OS, when it changes,
+        // comes from a row the poll just read; the foreign key still refuses one deleted meanwhile.
+        let rows = try await query(
+            "UPDATE instances SET update_status = ?, update_status_indicator = ?, update_status_timestamp = ?, "
+                + "os_update_available = ?, os_id = COALESCE(?, os_id), existing_cves = COALESCE(?, existing_cves), "
+                + "updated_at = ? WHERE tenant_id = ? AND resource_id = ? RETURNING resource_id",
+            [
+                .text(report.updateStatus.status), .text(report.updateStatus.indicator.rawValue),
+                .integer(report.updateStatus.timestamp), .text(report.osUpdateAvailable),
+                report.osId.map(SQLValue.text) ?? .null, report.existingCves.map(SQLValue.text) ?? .null,
+                .integer(nowMilliseconds), .text(tenant), .text(report.instanceId),
+            ]
+        )
+        guard !rows.isEmpty else { throw InventoryError.notFound(Tables.instances.label, report.instanceId) }
+    }
+
     private func checkInstanceReferences(tenant: String, _ instance: Instance) async throws {
         try await requireExists(Tables.hosts, tenant: tenant, id: instance.hostId, field: "hostID")
         try await requireExists(Tables.osResources, tenant: tenant, id: instance.osId, field: "osID")

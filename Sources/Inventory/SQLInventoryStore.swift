@@ -85,6 +85,8 @@ public struct SQLInventoryStore<Database: SQLDatabase>: InventoryStore {
 
     // MARK: Transactions
 
+    public var concurrentWriters: Int { executor.dialect == .sqlite ? 1 : 8 }
+
     public func withTransaction<T: Sendable>(_ body: @Sendable (any InventoryStore) async throws -> T) async throws -> T
     {
         try await atomically { try await body($0) }

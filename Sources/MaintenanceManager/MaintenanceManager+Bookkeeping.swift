@@ -5,8 +5,10 @@ import Logging
 
 extension MaintenanceManager {
     /// Records a report: instance update status, available update, current OS after an immutable update, and the
-    /// update run. Runs in one transaction; a failure is logged and never fails the poll (the agent still gets its
-    /// windows), and a problem with one part (an unknown reported image) never drops the status write.
+    /// update run, in one transaction shared with other polls' reports (``WriteBatcher``). A report that cannot be
+    /// written fails the poll, so the agent keeps its status and sends it again: answering a poll whose report was
+    /// lost would let the agent move on (UPDATED becomes UP_TO_DATE once a poll succeeds) and lose the transition.
+    /// A problem with one part (an unknown reported image) never drops the status write.
     ///
     /// Returns the OS the instance runs once the report is recorded (the new one after an immutable update).
     func record(
@@ -17,7 +19,7 @@ extension MaintenanceManager {
         newest: OSResource?,
         status: AgentStatus,
         request: PollRequest
-    ) async -> OSResource {
+    ) async throws -> OSResource {
         let now = nowSeconds
         var updated = instance
         let (text, indicator) = status.instanceStatus
@@ -26,49 +28,57 @@ extension MaintenanceManager {
         if statusChanged {
             updated.updateStatus = StatusTriplet(status: text, indicator: indicator, timestamp: now)
         }
+        var switchedTo: OSResource?
+        if statusChanged && status == .updated && currentOS.osType == .immutable {
+            switchedTo = try await reportedImage(tenant: tenant, currentOS: currentOS, request: request)
+        }
+        if let switchedTo {
+            updated.osId = switchedTo.resourceId
+            updated.existingCves = switchedTo.existingCves
+        } else if statusChanged && instance.updateStatus.indicator == .unspecified && indicator == .idle {
+            updated.existingCves = currentOS.existingCves
+        }
+        switch currentOS.osType {
+        case .immutable:
+            let running = switchedTo ?? currentOS
+            var available = ""
+            if let newest, let a = ImageVersion(newest.imageId), let b = ImageVersion(running.imageId), b < a {
+                available = newest.name
+            }
+            updated.osUpdateAvailable = available
+        case .mutable:
+            updated.osUpdateAvailable = request.osUpdateAvailable
+        case .unspecified:
+            break
+        }
+        guard updated != instance else { return switchedTo ?? currentOS }
+        let write = ReportWrite(
+            tenant: tenant,
+            hostName: host.name,
+            instance: instance,
+            report: InstanceReport(
+                instanceId: instance.resourceId,
+                updateStatus: updated.updateStatus,
+                osUpdateAvailable: updated.osUpdateAvailable,
+                osId: switchedTo?.resourceId,
+                existingCves: updated.existingCves != instance.existingCves ? updated.existingCves : nil
+            ),
+            statusChanged: statusChanged,
+            osName: currentOS.name,
+            osType: currentOS.osType,
+            status: status,
+            detail: request.statusDetail,
+            now: now
+        )
         do {
-            var switchedTo: OSResource?
-            if statusChanged && status == .updated && currentOS.osType == .immutable {
-                switchedTo = try await reportedImage(tenant: tenant, currentOS: currentOS, request: request)
-            }
-            if let switchedTo {
-                updated.osId = switchedTo.resourceId
-                updated.existingCves = switchedTo.existingCves
-            } else if statusChanged && instance.updateStatus.indicator == .unspecified && indicator == .idle {
-                updated.existingCves = currentOS.existingCves
-            }
-            switch currentOS.osType {
-            case .immutable:
-                let running = switchedTo ?? currentOS
-                var available = ""
-                if let newest, let a = ImageVersion(newest.imageId), let b = ImageVersion(running.imageId), b < a {
-                    available = newest.name
-                }
-                updated.osUpdateAvailable = available
-            case .mutable:
-                updated.osUpdateAvailable = request.osUpdateAvailable
-            case .unspecified:
-                break
-            }
-            guard updated != instance else { return switchedTo ?? currentOS }
-            let finalInstance = updated
-            try await store.withTransaction { tx in
-                _ = try await tx.updateInstance(tenant: tenant, finalInstance)
-                if statusChanged {
-                    try await self.recordRun(
-                        tx,
-                        tenant: tenant,
-                        host: host,
-                        instance: finalInstance,
-                        osName: currentOS.name,
-                        osType: currentOS.osType,
-                        status: status,
-                        detail: request.statusDetail,
-                        now: now
-                    )
-                }
-            }
-            return switchedTo ?? currentOS
+            try await writes.submit(write) { batch in await self.write(batch) }
+        } catch let refusal as WriteBatcher<ReportWrite>.Refusal {
+            throw MaintenanceManagerError(
+                .unavailable,
+                refusal == .overloaded
+                    ? "too many reports are waiting to be written; the report was not recorded, send it again"
+                    : "the poll was cancelled before its report was written"
+            )
         } catch {
             logger.error(
                 "could not record the agent's report",
@@ -76,8 +86,39 @@ extension MaintenanceManager {
                     "host.id": "\(host.resourceId)", "instance.id": "\(instance.resourceId)", "error": "\(error)",
                 ]
             )
-            return currentOS
+            throw error
         }
+        return switchedTo ?? currentOS
+    }
+
+    /// Writes one batch of reports in one transaction; when one of them fails (and so the transaction), each is
+    /// written alone so that only the faulty one fails. One error (or nil) per report, in order.
+    func write(_ batch: [ReportWrite]) async -> [(any Error)?] {
+        do {
+            try await store.withTransaction { tx in
+                for write in batch { try await self.apply(write, tx) }
+            }
+            return Array(repeating: nil, count: batch.count)
+        } catch {
+            guard batch.count > 1 else { return [error] }
+        }
+        var errors: [(any Error)?] = []
+        for write in batch {
+            do {
+                try await store.withTransaction { tx in try await self.apply(write, tx) }
+                errors.append(nil)
+            } catch {
+                errors.append(error)
+            }
+        }
+        return errors
+    }
+
+    /// One report's writes, inside the batch's transaction.
+    private func apply(_ write: ReportWrite, _ tx: any InventoryStore) async throws {
+        try await tx.recordInstanceReport(tenant: write.tenant, write.report)
+        guard write.statusChanged else { return }
+        try await recordRun(tx, write)
     }
 
     /// The OS resource matching the image an immutable node reports after an update; nil (with a warning) when the
@@ -104,20 +145,13 @@ extension MaintenanceManager {
     }
 
     /// Opens, advances or closes the instance's update run for a changed status.
-    private func recordRun(
-        _ tx: any InventoryStore,
-        tenant: String,
-        host: HostResource,
-        instance: Instance,
-        osName: String,
-        osType: OSType,
-        status: AgentStatus,
-        detail: String,
-        now: Int64
-    ) async throws {
+    private func recordRun(_ tx: any InventoryStore, _ write: ReportWrite) async throws {
+        let (tenant, instance, status, detail, now) = (
+            write.tenant, write.instance, write.status, write.detail, write.now
+        )
         guard let (runText, indicator) = status.runStatus else { return }
         var text = runText
-        if status == .updated && osType == .mutable, let count = Self.loggedPackageCount(detail) {
+        if status == .updated && write.osType == .mutable, let count = Self.loggedPackageCount(detail) {
             text = "Update completed - \(count) package(s) updated/installed"
         }
         if var run = try await tx.openRun(tenant: tenant, instanceId: instance.resourceId) {
@@ -131,8 +165,8 @@ extension MaintenanceManager {
         } else {
             // A run is opened by whatever report first shows update activity, even when STARTED was never seen.
             let run = OSUpdateRun(
-                name: Self.runName(hostName: host.name, now: now),
-                description: String("OS update for \(osName)".utf8.prefix(200)) ?? "OS update",
+                name: Self.runName(hostName: write.hostName, now: now),
+                description: String("OS update for \(write.osName)".utf8.prefix(200)) ?? "OS update",
                 appliedPolicyId: instance.osUpdatePolicyId,
                 instanceId: instance.resourceId,
                 statusIndicator: indicator,
@@ -206,4 +240,19 @@ extension MaintenanceManager {
         }
         return stale.count
     }
+}
+
+/// One poll's report, waiting to be written (see ``MaintenanceManager/record(tenant:host:instance:currentOS:newest:status:request:)``).
+struct ReportWrite: Sendable {
+    let tenant: String
+    let hostName: String
+    /// The instance as the poll read it (its ID and policy go into a new run).
+    let instance: Instance
+    let report: InstanceReport
+    let statusChanged: Bool
+    let osName: String
+    let osType: OSType
+    let status: AgentStatus
+    let detail: String
+    let now: Int64
 }

@@ -13,6 +13,11 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
     public struct Configuration: Sendable {
         /// How long a run may stay open without a new report before it is closed as failed.
         public var commitDeadlineSeconds: Int64 = 2 * 3600
+        /// Most polls' reports written in one transaction.
+        public var maximumReportBatch = 128
+        /// Most reports waiting to be written; a poll whose report would wait behind more is refused (UNAVAILABLE)
+        /// and the agent sends it again on a later poll.
+        public var maximumQueuedReports = 20_000
 
         /// The defaults.
         public init() {}
@@ -24,6 +29,8 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
     let logger: Logger
     /// OS resources, policies and schedules shared by polls, valid while the configuration generation holds.
     let cache: PollContextCache
+    /// Joins concurrent polls' report writes into shared transactions.
+    let writes: WriteBatcher<ReportWrite>
 
     /// Creates the handler over `store`, reading time from `now`.
     public init(
@@ -37,6 +44,11 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
         self.now = now
         self.logger = logger
         self.cache = PollContextCache()
+        self.writes = WriteBatcher(
+            lanes: store.concurrentWriters,
+            maximumBatch: configuration.maximumReportBatch,
+            maximumQueued: configuration.maximumQueuedReports
+        )
     }
 
     var nowSeconds: Int64 { Int64(now().timeIntervalSince1970) }
@@ -75,7 +87,7 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
                 try await cached.policy(id) { try await store.policy(tenant: tenant, id: id) }
             }
 
-            let runningOS = await record(
+            let runningOS = try await record(
                 tenant: tenant,
                 host: host,
                 instance: instance,

@@ -8,6 +8,7 @@ import MaintenanceManager
 import NIOCore
 import Southbound
 import SouthboundContract
+import Synchronization
 
 /// `day2-orchestrator bench southbound`: agents polling the Maintenance Manager over real gRPC connections.
 ///
@@ -27,6 +28,14 @@ public struct SouthboundBenchmark: Sendable {
     public var concurrency = 16
     /// Whether every host polls once before measuring (steady state, no first-report writes).
     public var warmUp = true
+    /// Whether to measure a third case: every poll reports a new status (a write per poll, as when a window opens).
+    public var statusChanges = true
+
+    /// The statuses a host steps through in the status-change case, each poll the next: every step changes the
+    /// instance's update status, and the run is opened, advanced and closed (FAILED) along the way.
+    static let statusCycle: [Maintmgr_V1_UpdateStatus.StatusType] = [
+        .downloading, .downloaded, .started, .failed, .upToDate,
+    ]
 
     /// Creates a benchmark with the defaults.
     public init() {}
@@ -87,14 +96,36 @@ public struct SouthboundBenchmark: Sendable {
             warmUp: warmUp,
             report: report
         )
+        var measured = [empty, real]
+        if statusChanges {
+            measured.append(
+                try await measure(
+                    name: "poll with a status change (a write)",
+                    service: MaintenanceService(manager: manager, logger: quiet),
+                    verifier: verifier,
+                    token: token,
+                    hostCount: fleet.hostCount,
+                    warmUp: false,
+                    cycle: Self.statusCycle
+                )
+            )
+        }
         report("")
         report(
             "store: \(label)   hosts: \(hosts)   connections: \(connections) x \(concurrency) in flight   \(seconds) s each"
         )
-        for (stats, cpu) in [empty, real] {
+        for (stats, cpu) in measured {
             report(stats.line + String(format: "   CPU %.2f cores", cpu))
         }
         report(String(format: "poll / empty handler ratio: %.2f", real.0.throughput / max(empty.0.throughput, 1)))
+        if statusChanges, let writes = measured.last {
+            report(
+                String(
+                    format: "status change / empty handler ratio: %.2f",
+                    writes.0.throughput / max(empty.0.throughput, 1)
+                )
+            )
+        }
         let memory = ProcessMemory.residentMiB()
         report(
             String(
@@ -112,8 +143,11 @@ public struct SouthboundBenchmark: Sendable {
         token: String,
         hostCount: Int,
         warmUp: Bool,
+        cycle: [Maintmgr_V1_UpdateStatus.StatusType] = [.upToDate],
         report: @Sendable (String) -> Void = { _ in }
     ) async throws -> (BenchmarkStats, Double) {
+        // Each host's position in `cycle`: a host's next poll reports the status after the one it last reported.
+        let steps = Mutex([UInt8](repeating: 0, count: hostCount))
         let eventLoops = SouthboundServer.makeEventLoopGroup()
         defer { eventLoops.shutdownGracefully { _ in } }
         let server = GRPCServer(
@@ -148,9 +182,20 @@ public struct SouthboundBenchmark: Sendable {
                 let stubs = clients.map { Maintmgr_V1_MaintmgrService.Client(wrapping: $0) }
                 let call: @Sendable (Int) async throws -> Void = { index in
                     var request = Maintmgr_V1_PlatformUpdateStatusRequest()
-                    request.hostGuid = StoreBenchmark.uuid(index % hostCount)
+                    let host = index % hostCount
+                    request.hostGuid = StoreBenchmark.uuid(host)
                     var status = Maintmgr_V1_UpdateStatus()
-                    status.statusType = .upToDate
+                    if cycle.count == 1 {
+                        status.statusType = cycle[0]
+                    } else {
+                        let step = steps.withLock { steps -> Int in
+                            let step = Int(steps[host])
+                            steps[host] = UInt8((step + 1) % cycle.count)
+                            return step
+                        }
+                        status.statusType = cycle[step]
+                        if cycle[step] == .failed { status.statusDetail = "benchmark: a failed update" }
+                    }
                     request.updateStatus = status
                     _ = try await stubs[index % stubs.count].platformUpdateStatus(request, metadata: metadata)
                 }

@@ -339,9 +339,12 @@ struct BenchSouthbound: AsyncParsableCommand {
     var connections: Int = 4
     @Option(help: "Calls in flight per connection")
     var concurrency: Int = 16
+    @Flag(inversion: .prefixedNo, help: "Also measure polls that each report a new status (a write per poll)")
+    var statusChanges = true
 
     func run() async throws {
         var benchmark = SouthboundBenchmark()
+        benchmark.statusChanges = statusChanges
         benchmark.hosts = hosts
         benchmark.seconds = seconds
         benchmark.connections = connections

@@ -141,6 +141,89 @@ struct StoreConformanceTests {
         }
     }
 
+    @Test("instance reports: only the reported fields change, the rest is kept", arguments: backends)
+    func instanceReports(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
+            let fleet = try await Fixtures.fleet(in: store, hosts: 1)
+            let tenant = fleet.tenant
+            let newer = try await store.createOSResource(
+                tenant: tenant,
+                Fixtures.immutableOS(version: "3.0.20260202.0100")
+            )
+            // An operator renames the instance after the poll read it: the report must not undo that.
+            var renamed = fleet.instances[0]
+            renamed.name = "renamed-by-operator"
+            _ = try await store.updateInstance(tenant: tenant, renamed)
+            let status = StatusTriplet(status: "Updating", indicator: .inProgress, timestamp: 42)
+            try await store.recordInstanceReport(
+                tenant: tenant,
+                InstanceReport(
+                    instanceId: renamed.resourceId,
+                    updateStatus: status,
+                    osUpdateAvailable: "newer image"
+                )
+            )
+            var stored = try await store.instance(tenant: tenant, id: renamed.resourceId)
+            #expect(stored.name == "renamed-by-operator")
+            #expect(stored.updateStatus == status && stored.osUpdateAvailable == "newer image")
+            #expect(stored.osId == fleet.os.resourceId && stored.existingCves == fleet.instances[0].existingCves)
+
+            // After an immutable update: the OS and its CVEs switch.
+            try await store.recordInstanceReport(
+                tenant: tenant,
+                InstanceReport(
+                    instanceId: renamed.resourceId,
+                    updateStatus: StatusTriplet(status: "Updated", indicator: .idle, timestamp: 43),
+                    osUpdateAvailable: "",
+                    osId: newer.resourceId,
+                    existingCves: "[\"CVE-1\"]"
+                )
+            )
+            stored = try await store.instance(tenant: tenant, id: renamed.resourceId)
+            #expect(stored.osId == newer.resourceId && stored.existingCves == "[\"CVE-1\"]")
+            #expect(stored.updateStatus.timestamp == 43 && stored.name == "renamed-by-operator")
+
+            // A missing instance is 404, an OS that does not exist is refused, a bad field is named; nothing changes.
+            await expectInventoryError(.notFound) {
+                try await store.recordInstanceReport(
+                    tenant: tenant,
+                    InstanceReport(instanceId: "inst-0000ffff", updateStatus: status, osUpdateAvailable: "")
+                )
+            }
+            await expectInventoryError(.invalidArgument, field: "osUpdateAvailable") {
+                try await store.recordInstanceReport(
+                    tenant: tenant,
+                    InstanceReport(
+                        instanceId: renamed.resourceId,
+                        updateStatus: status,
+                        osUpdateAvailable: String(repeating: "x", count: 500_001)
+                    )
+                )
+            }
+            do {
+                try await store.recordInstanceReport(
+                    tenant: tenant,
+                    InstanceReport(
+                        instanceId: renamed.resourceId,
+                        updateStatus: status,
+                        osUpdateAvailable: "",
+                        osId: "os-0000ffff"
+                    )
+                )
+                Issue.record("a report naming an OS that does not exist was written")
+            } catch {}
+            #expect(try await store.instance(tenant: tenant, id: renamed.resourceId) == stored)
+            // Another project's instance is not found either.
+            let other = try await store.createProject(name: "other", id: nil).id
+            await expectInventoryError(.notFound) {
+                try await store.recordInstanceReport(
+                    tenant: other,
+                    InstanceReport(instanceId: renamed.resourceId, updateStatus: status, osUpdateAvailable: "")
+                )
+            }
+        }
+    }
+
     @Test("OS resources: unique name and image, immutable name, delete guarded", arguments: backends)
     func operatingSystems(backend: StoreBackend) async throws {
         try await backend.withStore { store in
