@@ -80,12 +80,15 @@ extension MaintenanceManager {
                     : "the poll was cancelled before its report was written"
             )
         } catch {
-            logger.error(
-                "could not record the agent's report",
-                metadata: [
-                    "host.id": "\(host.resourceId)", "instance.id": "\(instance.resourceId)", "error": "\(error)",
-                ]
-            )
+            if let suppressed = writeErrorLog.admit() {
+                logger.error(
+                    "could not record the agent's report; the poll fails and the agent sends it again",
+                    metadata: [
+                        "host.id": "\(host.resourceId)", "instance.id": "\(instance.resourceId)", "error": "\(error)",
+                        "similar.suppressed": "\(suppressed)",
+                    ]
+                )
+            }
             throw error
         }
         return switchedTo ?? currentOS

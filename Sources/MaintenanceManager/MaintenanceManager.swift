@@ -17,7 +17,7 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
         public var maximumReportBatch = 128
         /// Most reports waiting to be written; a poll whose report would wait behind more is refused (UNAVAILABLE)
         /// and the agent sends it again on a later poll.
-        public var maximumQueuedReports = 20_000
+        public var maximumQueuedReports = 8_000
 
         /// The defaults.
         public init() {}
@@ -31,6 +31,8 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
     let cache: PollContextCache
     /// Joins concurrent polls' report writes into shared transactions.
     let writes: WriteBatcher<ReportWrite>
+    /// Keeps a failing store from logging every poll.
+    let writeErrorLog = LogThrottle(interval: .seconds(10))
 
     /// Creates the handler over `store`, reading time from `now`.
     public init(
@@ -52,6 +54,9 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
     }
 
     var nowSeconds: Int64 { Int64(now().timeIntervalSince1970) }
+
+    /// Agents' reports waiting to be written now.
+    public var queuedReports: Int { writes.queued }
 
     /// Handles one poll of a node of project `tenant` (already authenticated).
     public func poll(tenant: String, _ request: PollRequest) async throws(MaintenanceManagerError) -> PollResponse {

@@ -14,6 +14,7 @@ public struct MaintenanceService<Store: InventoryStore>: Maintmgr_V1_MaintmgrSer
     let manager: MaintenanceManager<Store>
     let logger: Logger
     let metrics: PollMetrics?
+    let errorLog = LogThrottle(interval: .seconds(10))
 
     /// Creates the service over a Maintenance Manager; with `metrics`, every poll is counted and timed.
     public init(manager: MaintenanceManager<Store>, logger: Logger, metrics: PollMetrics? = nil) {
@@ -34,12 +35,23 @@ public struct MaintenanceService<Store: InventoryStore>: Maintmgr_V1_MaintmgrSer
         let poll = PollRequest(request.message)
         do {
             let response = try await manager.poll(tenant: project, poll)
-            metrics?.record(status: poll.status, result: "ok", since: start)
+            metrics?.record(status: poll.status, result: "ok", since: start, queued: manager.queuedReports)
             return ServerResponse(message: Maintmgr_V1_PlatformUpdateStatusResponse(response))
         } catch {
-            metrics?.record(status: poll.status, result: error.code.metricName, since: start)
-            if error.code == .internal || error.code == .unavailable {
-                logger.error("poll failed", metadata: ["project": "\(project)", "error": "\(error)"])
+            metrics?.record(
+                status: poll.status,
+                result: error.code.metricName,
+                since: start,
+                queued: manager.queuedReports
+            )
+            if error.code == .internal || error.code == .unavailable, let suppressed = errorLog.admit() {
+                // At most one line per interval: an overloaded store would otherwise log every refused poll.
+                logger.error(
+                    "poll failed",
+                    metadata: [
+                        "project": "\(project)", "error": "\(error)", "similar.suppressed": "\(suppressed)",
+                    ]
+                )
             }
             throw RPCError(code: Self.code(error.code), message: error.message)
         }

@@ -12,6 +12,8 @@ public struct PollMetrics: Sendable {
     let results: [String: Counter]
     /// `day2_southbound_poll_duration_seconds`: time in the Maintenance Manager per poll.
     let duration: Timer
+    /// `day2_southbound_reports_queued`: reports waiting to be written, as the last poll saw it.
+    let queuedReports: Gauge
 
     /// The outcomes counted separately; any other code counts as `internal`.
     static let resultNames = [
@@ -37,9 +39,11 @@ public struct PollMetrics: Sendable {
             }
         )
         duration = Timer(label: "day2_southbound_poll_duration_seconds", factory: factory)
+        queuedReports = Gauge(label: "day2_southbound_reports_queued", factory: factory)
     }
 
-    func record(status: AgentStatus?, result: String, since start: DispatchTime) {
+    func record(status: AgentStatus?, result: String, since start: DispatchTime, queued: Int) {
+        queuedReports.record(queued)
         byStatus[(status ?? .unspecified).index].increment()
         (results[result] ?? results["internal"])?.increment()
         duration.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds &- start.uptimeNanoseconds))

@@ -173,3 +173,18 @@ struct ReportBatchTests {
         }
     }
 }
+
+@Suite("Log throttle")
+struct LogThrottleTests {
+    @Test("one line per interval, with the count of those held back")
+    func throttle() {
+        let throttle = LogThrottle(interval: .seconds(10))
+        let start = ContinuousClock.now
+        #expect(throttle.admit(now: start) == 0)
+        #expect(throttle.admit(now: start + .seconds(1)) == nil)
+        #expect(throttle.admit(now: start + .seconds(9)) == nil)
+        #expect(throttle.admit(now: start + .seconds(10)) == 2)
+        #expect(throttle.admit(now: start + .seconds(12)) == nil)
+        #expect(throttle.admit(now: start + .seconds(30)) == 1)
+    }
+}

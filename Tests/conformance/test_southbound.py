@@ -261,3 +261,11 @@ def test_polls_are_counted_by_status_and_result_and_timed(world):
         'day2_southbound_poll_results_total{result="not_found"}'] == 1
     assert metric(world, "day2_southbound_poll_duration_seconds_count") - before[
         "day2_southbound_poll_duration_seconds_count"] == 4
+    # The gauge of reports waiting to be written is exported, and nothing waits once the polls are answered.
+    queued = [line for line in metrics_text(world).splitlines() if line.startswith("day2_southbound_reports_queued ")]
+    assert len(queued) == 1 and float(queued[0].split()[-1]) == 0, queued
+
+
+def metrics_text(w):
+    import urllib.request
+    return urllib.request.urlopen(f"http://127.0.0.1:{w.http_port}/metrics", timeout=10).read().decode()
