@@ -1,12 +1,14 @@
 import Synchronization
 
 /// Joins the writes of concurrent polls into shared transactions, so that a fleet reporting at once (a window
-/// opening on a region) pays one commit and one hand-over of the writer per batch instead of one per poll.
+/// opening on a region) pays one commit per batch instead of one per poll.
 ///
-/// There is no timer: a write arriving while fewer than `lanes` batches run leads a batch at once (an idle store
-/// adds no latency); writes arriving meanwhile queue, and each leader, when its batch ends, hands the lead to the
-/// first of them, which takes the queue (up to `maximumBatch`) into the next batch. SQLite has one lane (one
-/// writer); PostgreSQL several.
+/// There is no timer: a write arriving while fewer than `lanes` writers run starts one (an idle store adds no
+/// latency). A writer is one task that takes the queue (up to `maximumBatch` at a time) into a transaction, answers
+/// every caller of the batch, and goes on with what queued meanwhile until the queue is empty. Keeping one task
+/// writing, rather than handing the work from caller to caller, matters under load: a hand-over waits its turn
+/// behind every other runnable task of the process, and with thousands of polls runnable the writes fell behind
+/// until the queue filled. SQLite has one lane (one writer); PostgreSQL several.
 ///
 /// Overload: at most `maximumQueued` writes wait; past that a write is refused at once (``Refusal/overloaded``)
 /// rather than queued behind minutes of work, and a write whose caller was cancelled while it waited (the agent's
@@ -20,11 +22,6 @@ final class WriteBatcher<Item: Sendable>: Sendable {
         case cancelled
     }
 
-    private enum Outcome: Sendable {
-        case done((any Error)?)
-        case lead
-    }
-
     /// Set when the waiting caller is cancelled.
     private final class Flag: Sendable {
         let raised = Atomic(false)
@@ -33,11 +30,11 @@ final class WriteBatcher<Item: Sendable>: Sendable {
     private struct Waiter: Sendable {
         let item: Item
         let cancelled: Flag
-        let continuation: CheckedContinuation<Outcome, Never>
+        let continuation: CheckedContinuation<(any Error)?, Never>
     }
 
     private struct State {
-        var leaders = 0
+        var writers = 0
         var queue: [Waiter] = []
         var head = 0
         var count: Int { queue.count - head }
@@ -59,13 +56,13 @@ final class WriteBatcher<Item: Sendable>: Sendable {
 
     /// Most writes in one transaction.
     let maximumBatch: Int
-    /// Batches that may run at once.
+    /// Writers that may run at once.
     let lanes: Int
     /// Most writes waiting; past this a write is refused.
     let maximumQueued: Int
     private let state = Mutex(State())
 
-    init(lanes: Int, maximumBatch: Int = 128, maximumQueued: Int = 20_000) {
+    init(lanes: Int, maximumBatch: Int = 128, maximumQueued: Int = 8_000) {
         self.lanes = max(1, lanes)
         self.maximumBatch = max(1, maximumBatch)
         self.maximumQueued = max(1, maximumQueued)
@@ -76,60 +73,51 @@ final class WriteBatcher<Item: Sendable>: Sendable {
 
     /// Writes `item` in a batch: `write` gets the items of one batch and returns one error (or nil) per item, in
     /// order. Throws the item's error, or a ``Refusal``.
-    func submit(_ item: Item, write: @Sendable ([Item]) async -> [(any Error)?]) async throws {
+    func submit(_ item: Item, write: @escaping @Sendable ([Item]) async -> [(any Error)?]) async throws {
         let flag = Flag()
-        let outcome = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
-                let lead = state.withLock { state -> Bool? in
-                    if state.leaders < lanes {
-                        state.leaders += 1
-                        return true
-                    }
+        let error = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<(any Error)?, Never>) in
+                let start = state.withLock { state -> Bool? in
                     if state.count >= maximumQueued { return nil }
                     state.queue.append(Waiter(item: item, cancelled: flag, continuation: continuation))
-                    return false
+                    guard state.writers < lanes else { return false }
+                    state.writers += 1
+                    return true
                 }
-                switch lead {
-                case true?: continuation.resume(returning: .lead)
-                case nil:
-                    continuation.resume(returning: .done(Refusal.overloaded))
+                switch start {
+                case nil: continuation.resume(returning: Refusal.overloaded)
+                case true?: Task(priority: .high) { await self.drain(write) }
                 case false?: break
                 }
             }
         } onCancel: {
             flag.raised.store(true, ordering: .relaxed)
         }
-        if case .done(let error) = outcome {
-            if let error { throw error }
-            return
-        }
-        // Leading: this caller's item first, then whoever queued (skipping the cancelled), then hand over.
-        let waiters = state.withLock { $0.take(maximumBatch - 1) }
-        var live: [Waiter] = []
-        for waiter in waiters {
-            if waiter.cancelled.raised.load(ordering: .relaxed) {
-                waiter.continuation.resume(returning: .done(Refusal.cancelled))
-            } else {
-                live.append(waiter)
+        if let error { throw error }
+    }
+
+    /// One writer: batches until the queue is empty.
+    private func drain(_ write: @Sendable ([Item]) async -> [(any Error)?]) async {
+        while true {
+            let batch = state.withLock { state -> [Waiter]? in
+                let taken = state.take(maximumBatch)
+                if taken.isEmpty { state.writers -= 1 }
+                return taken.isEmpty ? nil : taken
+            }
+            guard let batch else { return }
+            var live: [Waiter] = []
+            for waiter in batch {
+                if waiter.cancelled.raised.load(ordering: .relaxed) {
+                    waiter.continuation.resume(returning: Refusal.cancelled)
+                } else {
+                    live.append(waiter)
+                }
+            }
+            guard !live.isEmpty else { continue }
+            let errors = await write(live.map(\.item))
+            for (index, waiter) in live.enumerated() {
+                waiter.continuation.resume(returning: index < errors.count ? errors[index] : nil)
             }
         }
-        let errors = await write([item] + live.map(\.item))
-        for (index, waiter) in live.enumerated() {
-            waiter.continuation.resume(returning: .done(index + 1 < errors.count ? errors[index + 1] : nil))
-        }
-        // The lead goes to the first waiter still wanted; those cancelled meanwhile are told so on the way.
-        while let next = state.withLock({ state -> Waiter? in
-            if let next = state.take(1).first { return next }
-            state.leaders -= 1
-            return nil
-        }) {
-            if next.cancelled.raised.load(ordering: .relaxed) {
-                next.continuation.resume(returning: .done(Refusal.cancelled))
-                continue
-            }
-            next.continuation.resume(returning: .lead)
-            break
-        }
-        if let mine = errors.first, let mine { throw mine }
     }
 }

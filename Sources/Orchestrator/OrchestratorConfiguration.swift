@@ -33,6 +33,8 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
     public var grpcTLSKey: String = ""
     /// Seconds an update run may go without a report before it is closed as failed.
     public var commitDeadlineSeconds: Int = 7200
+    /// Most agent polls served at once; past it a poll is answered UNAVAILABLE at once (the agent tries again).
+    public var maxConcurrentPolls: Int = 5000
     /// Password of the `admin` user of the embedded token endpoint; empty: generated at first start, printed once,
     /// and kept (hashed) in the data folder.
     public var adminPassword: String = ""
@@ -212,6 +214,19 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
                 throw ConfigurationError(key: "commitDeadline", rule: "must be a whole number of seconds, at least 60")
             }
             config.commitDeadlineSeconds = seconds
+        },
+        Key(
+            flag: "--max-concurrent-polls",
+            environment: "DAY2_MAX_CONCURRENT_POLLS",
+            fileKey: "maxConcurrentPolls",
+            defaultValue: "5000",
+            help:
+                "agent polls served at once; past it a poll is answered UNAVAILABLE at once and the agent tries again, instead of waiting past its deadline"
+        ) { config, value throws(ConfigurationError) in
+            guard let count = Int(value), (1...1_000_000).contains(count) else {
+                throw ConfigurationError(key: "maxConcurrentPolls", rule: "must be a whole number from 1 to 1000000")
+            }
+            config.maxConcurrentPolls = count
         },
         Key(
             flag: "--admin-password",

@@ -45,7 +45,12 @@ enum SouthboundServer {
         let health = HealthService()
         let server = GRPCServer(
             transport: .http2NIOPosix(address: address, transportSecurity: security, eventLoopGroup: eventLoopGroup),
-            services: [MaintenanceService(manager: manager, logger: logger, metrics: metrics), health],
+            services: [MaintenanceService(
+                    manager: manager,
+                    logger: logger,
+                    metrics: metrics,
+                    maxConcurrentPolls: configuration.maxConcurrentPolls
+                ), health],
             interceptorPipeline: [
                 .apply(AgentAuthInterceptor(verifier: verifier), to: .services([.maintmgr_v1_MaintmgrService]))
             ]

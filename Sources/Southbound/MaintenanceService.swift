@@ -5,6 +5,7 @@ import Inventory
 import Logging
 import MaintenanceManager
 import SouthboundContract
+import Synchronization
 
 /// `maintmgr.v1.MaintmgrService`: the wire adapter in front of the Maintenance Manager.
 ///
@@ -16,11 +17,21 @@ public struct MaintenanceService<Store: InventoryStore>: Maintmgr_V1_MaintmgrSer
     let metrics: PollMetrics?
     let errorLog = LogThrottle(interval: .seconds(10))
 
-    /// Creates the service over a Maintenance Manager; with `metrics`, every poll is counted and timed.
-    public init(manager: MaintenanceManager<Store>, logger: Logger, metrics: PollMetrics? = nil) {
+    /// Polls being served now, against the limit.
+    let inFlight: InFlightLimit
+
+    /// Creates the service over a Maintenance Manager; with `metrics`, every poll is counted and timed. At most
+    /// `maxConcurrentPolls` polls are served at once; more are answered UNAVAILABLE at once.
+    public init(
+        manager: MaintenanceManager<Store>,
+        logger: Logger,
+        metrics: PollMetrics? = nil,
+        maxConcurrentPolls: Int = 5000
+    ) {
         self.manager = manager
         self.logger = logger
         self.metrics = metrics
+        self.inFlight = InFlightLimit(maxConcurrentPolls)
     }
 
     public func platformUpdateStatus(
@@ -33,6 +44,16 @@ public struct MaintenanceService<Store: InventoryStore>: Maintmgr_V1_MaintmgrSer
         }
         let start = DispatchTime.now()
         let poll = PollRequest(request.message)
+        // An overloaded server answers at once rather than letting polls wait past the agents' deadlines: work
+        // done for an agent that has given up is lost, and the retries would add to it (congestion collapse).
+        guard inFlight.enter() else {
+            metrics?.record(status: poll.status, result: "unavailable", since: start, queued: manager.queuedReports)
+            throw RPCError(
+                code: .unavailable,
+                message: "the Maintenance Manager is serving its limit of \(inFlight.limit) polls; try again later"
+            )
+        }
+        defer { inFlight.leave() }
         do {
             let response = try await manager.poll(tenant: project, poll)
             metrics?.record(status: poll.status, result: "ok", since: start, queued: manager.queuedReports)
@@ -128,5 +149,27 @@ extension Maintmgr_V1_PlatformUpdateStatusResponse {
             image.profileVersion = offer.profileVersion
         }
         osProfileUpdateSource = image
+    }
+}
+
+/// A count of work in progress with a ceiling.
+final class InFlightLimit: Sendable {
+    let limit: Int
+    private let count = Atomic(0)
+
+    init(_ limit: Int) {
+        self.limit = max(1, limit)
+    }
+
+    /// Takes a place; false (and nothing taken) when all are taken.
+    func enter() -> Bool {
+        if count.wrappingAdd(1, ordering: .relaxed).newValue <= limit { return true }
+        count.wrappingSubtract(1, ordering: .relaxed)
+        return false
+    }
+
+    /// Gives a place back.
+    func leave() {
+        count.wrappingSubtract(1, ordering: .relaxed)
     }
 }

@@ -70,6 +70,11 @@ struct ServerOptions: ParsableArguments {
     )
     var commitDeadline: String?
     @Option(
+        name: .customLong("max-concurrent-polls"),
+        help: "Agent polls served at once, more are refused UNAVAILABLE (DAY2_MAX_CONCURRENT_POLLS, default 5000)"
+    )
+    var maxConcurrentPolls: String?
+    @Option(
         name: .customLong("admin-password"),
         help: "Password of the token endpoint's admin user (DAY2_ADMIN_PASSWORD, default: generated, printed once)"
     )
@@ -126,6 +131,7 @@ struct ServerOptions: ParsableArguments {
             ("--grpc-host", grpcHost), ("--grpc-port", grpcPort), ("--log-level", logLevel),
             ("--default-project", defaultProject), ("--jwt-secret", jwtSecret), ("--jwt-jwks-url", jwtJWKSURL),
             ("--grpc-tls-cert", grpcTLSCert), ("--grpc-tls-key", grpcTLSKey), ("--commit-deadline", commitDeadline),
+            ("--max-concurrent-polls", maxConcurrentPolls),
             ("--admin-password", adminPassword), ("--users-file", usersFile), ("--token-lifetime", tokenLifetime),
             ("--http-tls-cert", httpTLSCert), ("--http-tls-key", httpTLSKey),
             ("--release-service-url", releaseServiceURL), ("--os-profile-repo", osProfileRepo),
