@@ -3,6 +3,7 @@
 # serve` (release build), on SQLite or PostgreSQL, with one region-wide maintenance window.
 #
 #   scripts/scale-run.sh [sqlite|postgres]
+#   scripts/scale-run.sh --report OUT [sqlite|postgres]     # the figures of a run already made
 #
 # 1. starts the orchestrator on loopback (PostgreSQL: a throw-away server from scripts/postgres-start.sh),
 # 2. `day2-fleetsim --register` registers the fleet through the REST API (region, sites, two OS resources, a TARGET
@@ -18,8 +19,13 @@
 # Needs: Swift, python3, curl; PostgreSQL's binaries for `postgres` (installed by scripts/postgres-start.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+REPORT_ONLY=""
+if [ "${1:-}" = "--report" ]; then
+    # scripts/scale-run.sh --report OUT [sqlite|postgres]: print the figures of a run already made.
+    REPORT_ONLY=1; OUT=${2:?usage: $0 --report OUT [sqlite|postgres]}; shift 2
+fi
 STORE=${1:-sqlite}
-case "$STORE" in sqlite|postgres) ;; *) echo "usage: $0 [sqlite|postgres]" >&2; exit 64 ;; esac
+case "$STORE" in sqlite|postgres) ;; *) echo "usage: $0 [sqlite|postgres] | --report OUT [sqlite|postgres]" >&2; exit 64 ;; esac
 NODES=${NODES:-100000}
 INTERVAL=${INTERVAL:-20s}
 WINDOW_IN=${WINDOW_IN:-300s}
@@ -40,6 +46,7 @@ OUT=${OUT:-artifacts/scale/$STORE-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
+if [ -z "$REPORT_ONLY" ]; then  # the run itself
 if [ -z "${SKIP_BUILD:-}" ]; then
     swift build -c release --product day2-orchestrator
     swift build -c release --product day2-fleetsim
@@ -51,8 +58,10 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 SERVER=""; SAMPLER=""; PG_STARTED=""
 cleanup() {
-    [ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null
-    if [ -n "$SERVER" ]; then kill -TERM "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; fi
+    # Every step may find its process gone already; none of that may keep the next step from running.
+    if [ -n "$SAMPLER" ]; then kill "$SAMPLER" 2>/dev/null || true; fi
+    if [ -n "${FLEETSIM:-}" ]; then kill -KILL "$FLEETSIM" 2>/dev/null || true; fi
+    if [ -n "$SERVER" ]; then kill -TERM "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
     [ -n "$PG_STARTED" ] && scripts/postgres-stop.sh "$PG_PORT"
     true
 }
@@ -123,7 +132,7 @@ tail -F "$OUT/fleetsim.log" --pid "$FLEETSIM" 2>/dev/null &
 while kill -0 "$FLEETSIM" 2>/dev/null; do
     if [ -f "$OUT/summary.json" ]; then
         for _ in $(seq 60); do kill -0 "$FLEETSIM" 2>/dev/null || break; sleep 1; done
-        kill -TERM "$FLEETSIM" 2>/dev/null; sleep 10; kill -KILL "$FLEETSIM" 2>/dev/null
+        kill -TERM "$FLEETSIM" 2>/dev/null || true; sleep 10; kill -KILL "$FLEETSIM" 2>/dev/null || true
         break
     fi
     sleep 2
@@ -132,6 +141,7 @@ wait "$FLEETSIM" 2>/dev/null || true
 wait "$SAMPLER" 2>/dev/null || true
 SAMPLER=""
 
+fi  # the run; what follows reports it
 echo "== load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other processes on the machine count too)"
 echo "== machine: $(nproc) vCPU, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); store: $STORE"
 python3 - "$OUT" "$STORE" <<'PY'
