@@ -163,9 +163,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ProcessResources",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Orchestrator",
             dependencies: [
                 "Day2Model",
+                "ProcessResources",
                 "Inventory",
                 "MaintenanceManager",
                 "Southbound",
@@ -405,6 +410,7 @@ let package = Package(
             name: "FleetSimulation",
             dependencies: [
                 "AgentCore",
+                "ProcessResources",
                 "AgentSimulation",
                 "AgentLinux",
                 "Authentication",
@@ -430,7 +436,7 @@ let package = Package(
         .testTarget(
             name: "FleetSimulationTests",
             dependencies: [
-                "FleetSimulation", "AgentCore", "Orchestrator", "Inventory", "Day2Model",
+                "FleetSimulation", "AgentCore", "Orchestrator", "Inventory", "Day2Model", "ProcessResources",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -2,6 +2,7 @@ import AgentCore
 import AgentLinux
 import AgentSimulation
 import Foundation
+import ProcessResources
 import GRPCNIOTransportHTTP2
 import Logging
 import NIOCore

@@ -80,17 +80,3 @@ extension Duration {
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 }
-
-/// The process's memory use, read from `/proc/self/status` (Linux).
-public enum ProcessMemory {
-    /// Resident set size now and at its peak, in MiB.
-    public static func residentMiB() -> (current: Double, peak: Double) {
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return (0, 0) }
-        func value(_ key: String) -> Double {
-            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(key) }) else { return 0 }
-            let number = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first
-            return (number.flatMap { Double($0) } ?? 0) / 1024
-        }
-        return (value("VmRSS:"), value("VmHWM:"))
-    }
-}

@@ -10,6 +10,7 @@ import NIOCore
 import Northbound
 import OSResourceManager
 import Prometheus
+import ProcessResources
 import ReleaseService
 import ServiceLifecycle
 import Southbound
@@ -123,6 +124,7 @@ public struct OrchestratorService: Service {
                 }
             }
             group.addTask { await cancelWhenGracefulShutdown { await sweeper.run() } }
+            group.addTask { await cancelWhenGracefulShutdown { await ProcessUsage.returnFreedMemory(every: .seconds(30)) } }
             let grpcPort: Int
             do {
                 grpcPort = try await SouthboundServer.listeningPort(grpc)

@@ -4,6 +4,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 import Inventory
 import Logging
+import ProcessResources
 import MaintenanceManager
 import NIOCore
 import Southbound
@@ -126,7 +127,7 @@ public struct SouthboundBenchmark: Sendable {
                 )
             )
         }
-        let memory = ProcessMemory.residentMiB()
+        let memory = ProcessUsage.now().residentMiB
         report(
             String(
                 format: "memory: RSS %.0f MiB, peak %.0f MiB (server, client and store in one process)",
@@ -217,7 +218,7 @@ public struct SouthboundBenchmark: Sendable {
                         )
                     )
                 }
-                let cpuBefore = ProcessCPU.seconds()
+                let cpuBefore = ProcessUsage.now().cpuSeconds
                 let stats = try await BenchmarkStats.measure(
                     name,
                     workers: connections * concurrency,
@@ -225,20 +226,9 @@ public struct SouthboundBenchmark: Sendable {
                 ) { iteration in
                     try await call((iteration &* 7919) % hostCount)
                 }
-                let cores = (ProcessCPU.seconds() - cpuBefore) / stats.seconds
+                let cores = (ProcessUsage.now().cpuSeconds - cpuBefore) / stats.seconds
                 return (stats, cores)
             }
         }
-    }
-}
-
-/// CPU time used by this process (user + system), from `getrusage`.
-enum ProcessCPU {
-    static func seconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-        let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-        return user + system
     }
 }

@@ -2,6 +2,7 @@ import Day2Model
 import Foundation
 import Inventory
 import Logging
+import ProcessResources
 
 /// `day2-orchestrator bench store`: the Inventory's hot paths on a large synthetic fleet.
 ///
@@ -91,7 +92,7 @@ public struct StoreBenchmark: Sendable {
                 throw InventoryError(.internal, "no match")
             }
         }
-        let memory = ProcessMemory.residentMiB()
+        let memory = ProcessUsage.now().residentMiB
         report("")
         report("store: \(label)   workers: \(workers)   \(seconds) s per operation")
         for stats in [baseline, hotPath] + parts + [page, scan] { report(stats.line) }

@@ -4,7 +4,8 @@ import Foundation
 import Glibc
 #endif
 
-/// This process's CPU time and memory, for the simulator's own cost per simulated node.
+/// This process's CPU time and memory (the simulator's own cost per simulated node, the benchmarks' figures), and
+/// giving freed memory back to the system.
 public struct ProcessUsage: Sendable, Codable, Equatable {
     /// User + system CPU seconds so far.
     public var cpuSeconds: Double
@@ -47,5 +48,25 @@ public struct ProcessUsage: Sendable, Codable, Equatable {
             }
         }
         return ProcessUsage(cpuSeconds: cpu, residentBytes: resident, peakResidentBytes: peak)
+    }
+}
+
+extension ProcessUsage {
+    /// Resident memory now and at its peak, in MiB.
+    public var residentMiB: (current: Double, peak: Double) {
+        (Double(residentBytes) / 1_048_576, Double(peakResidentBytes) / 1_048_576)
+    }
+
+    /// Gives freed memory back every `interval` until cancelled: a burst (a region-wide window, thousands of polls
+    /// at once) would otherwise keep its peak in the resident size for the life of the process.
+    public static func returnFreedMemory(every interval: Duration) async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            returnFreedMemory()
+        }
     }
 }
