@@ -92,9 +92,22 @@ public struct Instance: Sendable, Hashable, Codable {
         if let osUpdatePolicyId {
             try ResourceID.validate(osUpdatePolicyId, kind: .osUpdatePolicy, field: "osUpdatePolicyID")
         }
-        try TextRule.checkLength(updateStatus.status, maxBytes: 1024, field: "updateStatus")
-        try TextRule.checkLength(osUpdateAvailable, maxBytes: 500_000, field: "osUpdateAvailable")
-        try TextRule.checkLength(existingCves, maxBytes: 500_000, field: "existingCves")
+        try Self.validateReported(
+            updateStatus: updateStatus.status,
+            osUpdateAvailable: osUpdateAvailable,
+            existingCves: existingCves
+        )
         try TextRule.checkLength(runtimePackages, maxBytes: 500_000, field: "runtimePackages")
+    }
+
+    /// Checks the fields an agent's report sets (also when a report is written on its own).
+    public static func validateReported(
+        updateStatus: String,
+        osUpdateAvailable: String,
+        existingCves: String?
+    ) throws(ValidationError) {
+        try TextRule.checkLength(updateStatus, maxBytes: 1024, field: "updateStatus")
+        try TextRule.checkLength(osUpdateAvailable, maxBytes: 500_000, field: "osUpdateAvailable")
+        if let existingCves { try TextRule.checkLength(existingCves, maxBytes: 500_000, field: "existingCves") }
     }
 }

@@ -193,9 +193,11 @@ public struct InstanceReport: Sendable, Equatable {
     public func validate() throws(ValidationError) {
         try ResourceID.validate(instanceId, kind: .instance, field: "instanceID")
         if let osId { try ResourceID.validate(osId, kind: .operatingSystem, field: "osID") }
-        try TextRule.checkLength(updateStatus.status, maxBytes: 1024, field: "updateStatus")
-        try TextRule.checkLength(osUpdateAvailable, maxBytes: 500_000, field: "osUpdateAvailable")
-        if let existingCves { try TextRule.checkLength(existingCves, maxBytes: 500_000, field: "existingCves") }
+        try Instance.validateReported(
+            updateStatus: updateStatus.status,
+            osUpdateAvailable: osUpdateAvailable,
+            existingCves: existingCves
+        )
     }
 }
 

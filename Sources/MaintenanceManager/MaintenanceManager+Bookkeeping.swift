@@ -71,7 +71,7 @@ extension MaintenanceManager {
             now: now
         )
         do {
-            try await writes.submit(write) { batch in await self.write(batch) }
+            try await writes.submit(write)
         } catch let refusal as WriteBatcher<ReportWrite>.Refusal {
             throw MaintenanceManagerError(
                 .unavailable,
@@ -96,10 +96,10 @@ extension MaintenanceManager {
 
     /// Writes one batch of reports in one transaction; when one of them fails (and so the transaction), each is
     /// written alone so that only the faulty one fails. One error (or nil) per report, in order.
-    func write(_ batch: [ReportWrite]) async -> [(any Error)?] {
+    static func write(_ batch: [ReportWrite], to store: Store) async -> [(any Error)?] {
         do {
             try await store.withTransaction { tx in
-                for write in batch { try await self.apply(write, tx) }
+                for write in batch { try await apply(write, tx) }
             }
             return Array(repeating: nil, count: batch.count)
         } catch {
@@ -108,7 +108,7 @@ extension MaintenanceManager {
         var errors: [(any Error)?] = []
         for write in batch {
             do {
-                try await store.withTransaction { tx in try await self.apply(write, tx) }
+                try await store.withTransaction { tx in try await apply(write, tx) }
                 errors.append(nil)
             } catch {
                 errors.append(error)
@@ -118,7 +118,7 @@ extension MaintenanceManager {
     }
 
     /// One report's writes, inside the batch's transaction.
-    private func apply(_ write: ReportWrite, _ tx: any InventoryStore) async throws {
+    private static func apply(_ write: ReportWrite, _ tx: any InventoryStore) async throws {
         try await tx.recordInstanceReport(tenant: write.tenant, write.report)
         guard write.statusChanged else { return }
         try await recordRun(tx, write)
@@ -148,7 +148,7 @@ extension MaintenanceManager {
     }
 
     /// Opens, advances or closes the instance's update run for a changed status.
-    private func recordRun(_ tx: any InventoryStore, _ write: ReportWrite) async throws {
+    private static func recordRun(_ tx: any InventoryStore, _ write: ReportWrite) async throws {
         let (tenant, instance, status, detail, now) = (
             write.tenant, write.instance, write.status, write.detail, write.now
         )
@@ -245,7 +245,7 @@ extension MaintenanceManager {
     }
 }
 
-/// One poll's report, waiting to be written (see ``MaintenanceManager/record(tenant:host:instance:currentOS:newest:status:request:)``).
+/// One poll's report, waiting to be written (see `MaintenanceManager.record`).
 struct ReportWrite: Sendable {
     let tenant: String
     let hostName: String

@@ -50,7 +50,7 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
             lanes: store.concurrentWriters,
             maximumBatch: configuration.maximumReportBatch,
             maximumQueued: configuration.maximumQueuedReports
-        )
+        ) { batch in await Self.write(batch, to: store) }
     }
 
     var nowSeconds: Int64 { Int64(now().timeIntervalSince1970) }

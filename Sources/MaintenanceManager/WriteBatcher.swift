@@ -60,20 +60,28 @@ final class WriteBatcher<Item: Sendable>: Sendable {
     let lanes: Int
     /// Most writes waiting; past this a write is refused.
     let maximumQueued: Int
+    /// Writes one batch: one error (or nil) per item, in order.
+    private let write: @Sendable ([Item]) async -> [(any Error)?]
     private let state = Mutex(State())
 
-    init(lanes: Int, maximumBatch: Int = 128, maximumQueued: Int = 8_000) {
+    /// A batcher whose writers hand each batch to `write`, which returns one error (or nil) per item, in order.
+    init(
+        lanes: Int,
+        maximumBatch: Int = 128,
+        maximumQueued: Int = 8_000,
+        write: @escaping @Sendable ([Item]) async -> [(any Error)?]
+    ) {
         self.lanes = max(1, lanes)
         self.maximumBatch = max(1, maximumBatch)
         self.maximumQueued = max(1, maximumQueued)
+        self.write = write
     }
 
     /// Writes waiting for a batch now.
     var queued: Int { state.withLock { $0.count } }
 
-    /// Writes `item` in a batch: `write` gets the items of one batch and returns one error (or nil) per item, in
-    /// order. Throws the item's error, or a ``Refusal``.
-    func submit(_ item: Item, write: @escaping @Sendable ([Item]) async -> [(any Error)?]) async throws {
+    /// Writes `item` in a batch. Throws the item's error, or a ``Refusal``.
+    func submit(_ item: Item) async throws {
         let flag = Flag()
         let error = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<(any Error)?, Never>) in
@@ -86,7 +94,7 @@ final class WriteBatcher<Item: Sendable>: Sendable {
                 }
                 switch start {
                 case nil: continuation.resume(returning: Refusal.overloaded)
-                case true?: Task(priority: .high) { await self.drain(write) }
+                case true?: Task(priority: .high) { await self.drain() }
                 case false?: break
                 }
             }
@@ -97,7 +105,7 @@ final class WriteBatcher<Item: Sendable>: Sendable {
     }
 
     /// One writer: batches until the queue is empty.
-    private func drain(_ write: @Sendable ([Item]) async -> [(any Error)?]) async {
+    private func drain() async {
         while true {
             let batch = state.withLock { state -> [Waiter]? in
                 let taken = state.take(maximumBatch)

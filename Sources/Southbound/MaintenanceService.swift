@@ -47,7 +47,7 @@ public struct MaintenanceService<Store: InventoryStore>: Maintmgr_V1_MaintmgrSer
         // An overloaded server answers at once rather than letting polls wait past the agents' deadlines: work
         // done for an agent that has given up is lost, and the retries would add to it (congestion collapse).
         guard inFlight.enter() else {
-            metrics?.record(status: poll.status, result: "unavailable", since: start, queued: manager.queuedReports)
+            record(poll, result: "unavailable", since: start)
             throw RPCError(
                 code: .unavailable,
                 message: "the Maintenance Manager is serving its limit of \(inFlight.limit) polls; try again later"
@@ -56,15 +56,10 @@ public struct MaintenanceService<Store: InventoryStore>: Maintmgr_V1_MaintmgrSer
         defer { inFlight.leave() }
         do {
             let response = try await manager.poll(tenant: project, poll)
-            metrics?.record(status: poll.status, result: "ok", since: start, queued: manager.queuedReports)
+            record(poll, result: "ok", since: start)
             return ServerResponse(message: Maintmgr_V1_PlatformUpdateStatusResponse(response))
         } catch {
-            metrics?.record(
-                status: poll.status,
-                result: error.code.metricName,
-                since: start,
-                queued: manager.queuedReports
-            )
+            record(poll, result: error.code.metricName, since: start)
             if error.code == .internal || error.code == .unavailable, let suppressed = errorLog.admit() {
                 // At most one line per interval: an overloaded store would otherwise log every refused poll.
                 logger.error(
@@ -76,6 +71,11 @@ public struct MaintenanceService<Store: InventoryStore>: Maintmgr_V1_MaintmgrSer
             }
             throw RPCError(code: Self.code(error.code), message: error.message)
         }
+    }
+
+    /// Counts and times one poll, and samples the reports waiting to be written.
+    private func record(_ poll: PollRequest, result: String, since start: DispatchTime) {
+        metrics?.record(status: poll.status, result: result, since: start, queued: manager.queuedReports)
     }
 
     static func code(_ code: MaintenanceManagerError.Code) -> RPCError.Code {

@@ -50,18 +50,18 @@ private func eventually(_ condition: () -> Bool) async throws {
 struct WriteBatcherTests {
     @Test("writes queued behind a running batch go together into the next one; errors reach their own caller")
     func batching() async throws {
-        let batcher = WriteBatcher<Int>(lanes: 1, maximumBatch: 8, maximumQueued: 100)
         let writes = GatedWrites()
+        let batcher = WriteBatcher<Int>(lanes: 1, maximumBatch: 8, maximumQueued: 100) { await writes.write($0) }
         try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
             group.addTask {
-                try await batcher.submit(0) { await writes.write($0) }
+                try await batcher.submit(0)
                 return (0, true)
             }
             try await eventually { writes.batches.withLock { $0.count } == 1 }
             for item in [1, -2, 3] {
                 group.addTask {
                     do {
-                        try await batcher.submit(item) { await writes.write($0) }
+                        try await batcher.submit(item)
                         return (item, true)
                     } catch {
                         return (item, false)
@@ -84,16 +84,16 @@ struct WriteBatcherTests {
 
     @Test("past the queue limit a write is refused at once; a cancelled waiter is dropped, not written")
     func overloadAndCancellation() async throws {
-        let batcher = WriteBatcher<Int>(lanes: 1, maximumBatch: 8, maximumQueued: 2)
         let writes = GatedWrites()
-        let leader = Task { try await batcher.submit(0) { await writes.write($0) } }
+        let batcher = WriteBatcher<Int>(lanes: 1, maximumBatch: 8, maximumQueued: 2) { await writes.write($0) }
+        let leader = Task { try await batcher.submit(0) }
         try await eventually { writes.batches.withLock { $0.count } == 1 }
-        let cancelled = Task { try await batcher.submit(1) { await writes.write($0) } }
+        let cancelled = Task { try await batcher.submit(1) }
         try await eventually { batcher.queued == 1 }
-        let kept = Task { try await batcher.submit(2) { await writes.write($0) } }
+        let kept = Task { try await batcher.submit(2) }
         try await eventually { batcher.queued == 2 }
         await #expect(throws: WriteBatcher<Int>.Refusal.overloaded) {
-            try await batcher.submit(3) { await writes.write($0) }
+            try await batcher.submit(3)
         }
         cancelled.cancel()
         writes.open()
@@ -106,11 +106,11 @@ struct WriteBatcherTests {
 
     @Test("several lanes write at once, never more than the lanes")
     func lanes() async throws {
-        let batcher = WriteBatcher<Int>(lanes: 3, maximumBatch: 4, maximumQueued: 1000)
         let writes = GatedWrites()
+        let batcher = WriteBatcher<Int>(lanes: 3, maximumBatch: 4, maximumQueued: 1000) { await writes.write($0) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for item in 0..<40 {
-                group.addTask { try await batcher.submit(item) { await writes.write($0) } }
+                group.addTask { try await batcher.submit(item) }
             }
             try await eventually { writes.running.load(ordering: .relaxed) == 3 }
             writes.open()
@@ -136,7 +136,6 @@ struct ReportBatchTests {
     static func faultyReportFailsAlone(store: some InventoryStore, clock: ManualClock) async throws {
         do {
             let fleet = try await Fixtures.fleet(in: store, hosts: 2)
-            let manager = MaintenanceManager(store: store, now: clock.source, logger: .init(label: "test.mm"))
             func report(_ instance: Instance, osId: String? = nil) -> ReportWrite {
                 ReportWrite(
                     tenant: fleet.tenant,
@@ -158,9 +157,10 @@ struct ReportBatchTests {
             }
             var gone = fleet.instances[1]
             gone.resourceId = "inst-0000ffff"
-            let errors = await manager.write([
-                report(fleet.instances[0]), report(gone), report(fleet.instances[1], osId: "os-0000ffff"),
-            ])
+            let errors = await MaintenanceManager.write(
+                [report(fleet.instances[0]), report(gone), report(fleet.instances[1], osId: "os-0000ffff")],
+                to: store
+            )
             #expect(errors.count == 3)
             #expect(errors[0] == nil && errors[1] != nil && errors[2] != nil)
             let first = try await store.instance(tenant: fleet.tenant, id: fleet.instances[0].resourceId)
