@@ -9,6 +9,7 @@ public enum ResourceKind: String, Sendable, CaseIterable, Hashable {
     case osUpdateRun = "osupdaterun"
     case singleSchedule = "singlesche"
     case repeatedSchedule = "repeatedsche"
+    case rollout
 
     /// The text before the `-` of every ID of this kind.
     public var prefix: String { rawValue }

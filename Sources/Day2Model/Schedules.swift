@@ -190,3 +190,17 @@ public struct RepeatedSchedule: Sendable, Hashable, Codable {
         _ = try cron()
     }
 }
+
+/// Every schedule that applies to one host: its own, its site's and those of each ancestor region.
+public struct HostSchedules: Sendable, Hashable {
+    /// Single (one-off) schedules.
+    public var single: [SingleSchedule]
+    /// Repeated (cron) schedules.
+    public var repeated: [RepeatedSchedule]
+
+    /// Creates the set.
+    public init(single: [SingleSchedule] = [], repeated: [RepeatedSchedule] = []) {
+        self.single = single
+        self.repeated = repeated
+    }
+}

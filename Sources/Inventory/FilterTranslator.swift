@@ -35,6 +35,12 @@ enum FilterSchema {
     private static let common = texts("resource_id").merging(integers("created_at", "updated_at")) { a, _ in a }
 
     static let fields: [String: [String: FilterField]] = [
+        "rollouts": common.merging(texts("name", "state_reason")) { a, _ in a }
+            .merging(integers("start_seconds", "current_wave")) { a, _ in a }
+            .merging([
+                "state": .enumeration("state", names(RolloutState.self)),
+                "os_update_policy": .edge(table: "os_update_policies", local: "os_update_policy_id", remote: "resource_id"),
+            ]) { a, _ in a },
         "regions": common.merging(texts("name", "metadata")) { a, _ in a }
             .merging(["parent_region": .edge(table: "regions", local: "parent_region_id", remote: "resource_id")]) {
                 a,

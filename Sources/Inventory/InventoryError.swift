@@ -13,6 +13,9 @@ public struct InventoryError: Error, Sendable, CustomStringConvertible, CustomDe
         public static let invalidArgument = Code("InvalidArgument")
         /// The request is well-formed but the current state forbids it (still referenced, duplicate name…).
         public static let failedPrecondition = Code("FailedPrecondition")
+        /// The request conflicts with the resource's current state or with another resource (HTTP 409): a rollout
+        /// overlapping an unfinished one, an action its state does not allow. grpc-gateway's code for 409.
+        public static let conflict = Code("Aborted")
         /// The database could not be reached or was busy for too long.
         public static let unavailable = Code("Unavailable")
         /// Anything else: a bug or an unexpected database answer.

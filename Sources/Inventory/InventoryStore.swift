@@ -128,7 +128,6 @@ public struct ScheduleQuery: Sendable {
     }
 }
 
-/// Every schedule that applies to one host: its own, its site's and those of each ancestor region.
 /// A host found by its UUID, with its instance and the configuration generation read in the same statement.
 public struct HostLookup: Sendable {
     /// The host.
@@ -139,25 +138,78 @@ public struct HostLookup: Sendable {
     /// schedules increases (database triggers, so every writer counts, in any process). Anything derived from those
     /// tables and read after this value was read is current as long as the number has not moved.
     public var configGeneration: Int64
+    /// The unfinished rollout that owns the host, if any (read in the same statement).
+    public var rollout: RolloutMembership?
 
     /// Creates the lookup result.
-    public init(host: HostResource, instance: Instance?, configGeneration: Int64) {
+    public init(
+        host: HostResource,
+        instance: Instance?,
+        configGeneration: Int64,
+        rollout: RolloutMembership? = nil
+    ) {
         self.host = host
         self.instance = instance
         self.configGeneration = configGeneration
+        self.rollout = rollout
     }
 }
 
-public struct HostSchedules: Sendable, Hashable {
-    /// Single (one-off) schedules.
-    public var single: [SingleSchedule]
-    /// Repeated (cron) schedules.
-    public var repeated: [RepeatedSchedule]
+/// One host of a rollout as the API lists it: the stored row with the host's name and site.
+public struct RolloutHostEntry: Sendable, Hashable {
+    public var host: RolloutHost
+    public var hostName: String
+    public var siteId: String?
 
-    /// Creates the set.
-    public init(single: [SingleSchedule] = [], repeated: [RepeatedSchedule] = []) {
-        self.single = single
-        self.repeated = repeated
+    /// Creates an entry.
+    public init(host: RolloutHost, hostName: String, siteId: String?) {
+        self.host = host
+        self.hostName = hostName
+        self.siteId = siteId
+    }
+}
+
+/// The query of a rollout's host list.
+public struct RolloutHostQuery: Sendable {
+    /// Only hosts in this state.
+    public var state: RolloutHostState?
+    /// Only hosts of this wave (0-based).
+    public var wave: Int?
+    /// 1...1000, nil for every match.
+    public var pageSize: Int?
+    /// 0...100000.
+    public var offset: Int
+
+    /// Creates a query.
+    public init(state: RolloutHostState? = nil, wave: Int? = nil, pageSize: Int? = nil, offset: Int = 0)
+        throws(ValidationError)
+    {
+        if let pageSize, !(1...1000).contains(pageSize) {
+            throw ValidationError(field: "pageSize", rule: "must be 1..1000, got \(pageSize)")
+        }
+        guard (0...100_000).contains(offset) else {
+            throw ValidationError(field: "offset", rule: "must be 0..100000, got \(offset)")
+        }
+        if let wave, wave < 0 { throw ValidationError(field: "wave", rule: "must be 1 or more") }
+        self.state = state
+        self.wave = wave
+        self.pageSize = pageSize
+        self.offset = offset
+    }
+}
+
+/// A rollout the controller has to look at: unfinished, or finished with hosts still writing an update.
+public struct RolloutWork: Sendable {
+    public var tenant: String
+    public var rollout: Rollout
+    /// Changes with every write of the rollout row; the controller's write is refused when it moved.
+    public var version: Int64
+
+    /// Creates a work item.
+    public init(tenant: String, rollout: Rollout, version: Int64) {
+        self.tenant = tenant
+        self.rollout = rollout
+        self.version = version
     }
 }
 
@@ -334,6 +386,39 @@ public protocol InventoryStore: Sendable {
     func openRun(tenant: String, instanceId: String) async throws -> OSUpdateRun?
     /// Runs of every project still open whose status has not changed since `before` (Unix seconds), oldest first.
     func staleOpenRuns(statusBefore before: Int64, limit: Int) async throws -> [(tenant: String, run: OSUpdateRun)]
+
+    // MARK: Rollouts
+
+    /// Resolves the rollout's policy and target set, plans the waves and writes the rollout and its hosts in one
+    /// transaction; a rollout whose start has come opens its first wave at once. Refused (409) when a host of the
+    /// set already belongs to an unfinished rollout.
+    func createRollout(tenant: String, _ rollout: Rollout) async throws -> Rollout
+    /// What `createRollout` would do, written nowhere: every host's wave, offer, skip reason and earliest start.
+    func previewRollout(tenant: String, _ rollout: Rollout) async throws -> RolloutPreview
+    /// The preview of an existing rollout (its stored waves and host states, the hosts' windows now).
+    func previewRollout(tenant: String, id: String) async throws -> RolloutPreview
+    /// The rollout `id`.
+    func rollout(tenant: String, id: String) async throws -> Rollout
+    /// Lists rollouts.
+    func rollouts(tenant: String, _ query: ListQuery) async throws -> Page<Rollout>
+    /// Deletes a finished rollout and its host records (409 while it is unfinished).
+    func deleteRollout(tenant: String, id: String) async throws
+    /// The hosts of a rollout, in rollout order.
+    func rolloutHosts(tenant: String, rolloutId: String, _ query: RolloutHostQuery) async throws
+        -> Page<RolloutHostEntry>
+    /// Every rollout of every project the controller must look at.
+    func rolloutWork() async throws -> [RolloutWork]
+    /// The rollout `id` with its version, for an operator action.
+    func rolloutWork(tenant: String, id: String) async throws -> RolloutWork
+    /// The hosts the controller follows in a rollout (pending or updating, wave open) with each one's newest run
+    /// since its wave opened; hosts pending with no run yet are left out.
+    func rolloutObservations(tenant: String, rolloutId: String) async throws -> [RolloutObservation]
+    /// Hosts of a rollout by wave and state (the source of the waves' counts).
+    func rolloutCounts(tenant: String, rolloutId: String) async throws -> [Int: RolloutCounts]
+    /// Writes one controller step or operator action in one transaction, if the rollout's version is still
+    /// `version`; false (nothing written) when it moved meanwhile.
+    func applyRolloutAdvance(tenant: String, _ advance: RolloutAdvance, version: Int64, now: Int64) async throws
+        -> Bool
 
     // MARK: Schedules
 

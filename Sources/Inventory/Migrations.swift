@@ -30,6 +30,65 @@ enum Migrations {
             statements: configGenerationSQLite,
             postgresStatements: configGenerationPostgres
         ),
+        Migration(version: 4, name: "rollouts in waves", statements: rolloutSchema),
+    ]
+
+    /// Version 4: rollouts and the hosts they own. A host belongs to at most one rollout that still owns it
+    /// (`active = 1`: the rollout is unfinished, or the host's update is still under way): a partial unique index.
+    private static let rolloutSchema: [String] = [
+        """
+        CREATE TABLE rollouts (
+            resource_id TEXT PRIMARY KEY,
+            tenant_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            os_update_policy_id TEXT NOT NULL,
+            target_kind TEXT NOT NULL CHECK (target_kind IN ('region', 'site', 'hosts', 'filter')),
+            target_value TEXT NOT NULL,
+            waves TEXT NOT NULL,
+            success_threshold BIGINT NOT NULL CHECK (success_threshold BETWEEN 0 AND 100),
+            failure_threshold BIGINT NOT NULL CHECK (failure_threshold BETWEEN 0 AND 100),
+            soak_seconds BIGINT NOT NULL,
+            commit_deadline_seconds BIGINT NOT NULL,
+            start_seconds BIGINT NOT NULL,
+            respect_windows BIGINT NOT NULL,
+            window_seconds BIGINT NOT NULL,
+            state TEXT NOT NULL,
+            state_reason TEXT NOT NULL DEFAULT '',
+            current_wave BIGINT NOT NULL,
+            version BIGINT NOT NULL DEFAULT 0,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            UNIQUE (tenant_id, resource_id),
+            FOREIGN KEY (tenant_id, os_update_policy_id) REFERENCES os_update_policies (tenant_id, resource_id)
+        )
+        """,
+        "CREATE INDEX rollouts_state ON rollouts (state)",
+        "CREATE INDEX rollouts_policy ON rollouts (tenant_id, os_update_policy_id)",
+        """
+        CREATE TABLE rollout_hosts (
+            tenant_id TEXT NOT NULL,
+            rollout_id TEXT NOT NULL,
+            host_id TEXT NOT NULL,
+            wave BIGINT NOT NULL,
+            position BIGINT NOT NULL,
+            state TEXT NOT NULL,
+            reason TEXT,
+            reason_detail TEXT NOT NULL DEFAULT '',
+            run_id TEXT,
+            opened_at BIGINT,
+            started_at BIGINT,
+            ended_at BIGINT,
+            active BIGINT NOT NULL,
+            PRIMARY KEY (rollout_id, host_id),
+            FOREIGN KEY (tenant_id, rollout_id) REFERENCES rollouts (tenant_id, resource_id),
+            FOREIGN KEY (tenant_id, host_id) REFERENCES hosts (tenant_id, resource_id)
+        )
+        """,
+        "CREATE UNIQUE INDEX rollout_hosts_owner ON rollout_hosts (tenant_id, host_id) WHERE active = 1",
+        "CREATE INDEX rollout_hosts_host ON rollout_hosts (tenant_id, host_id)",
+        "CREATE INDEX rollout_hosts_order ON rollout_hosts (tenant_id, rollout_id, position)",
+        "CREATE INDEX rollout_hosts_state ON rollout_hosts (tenant_id, rollout_id, state, wave)",
+        "CREATE INDEX runs_instance_start ON os_update_runs (tenant_id, instance_id, start_time)",
     ]
 
     /// The tables whose rows shape a poll's answer apart from the host's own instance: a change to any of them

@@ -347,8 +347,17 @@ enum Tables {
         // The generation comes first in the select list, so its tenant binds first.
         let generation =
             "COALESCE((SELECT g.generation FROM config_generations g WHERE g.tenant_id = ?), 0) AS config_generation"
-        return "SELECT \(([generation] + hostColumns + instanceColumns).joined(separator: ", ")) FROM hosts h"
+        // The rollout that owns the host, if any: its row and the few rollout fields the poll's gate needs.
+        let rolloutColumns = [
+            "rh.rollout_id AS rh_rollout_id", "rh.state AS rh_state", "rh.opened_at AS rh_opened_at",
+            "ro.state AS ro_state", "ro.os_update_policy_id AS ro_policy", "ro.respect_windows AS ro_respect",
+            "ro.window_seconds AS ro_window",
+        ]
+        let columns = [generation] + hostColumns + instanceColumns + rolloutColumns
+        return "SELECT \(columns.joined(separator: ", ")) FROM hosts h"
             + " LEFT JOIN instances i ON i.tenant_id = h.tenant_id AND i.host_id = h.resource_id"
+            + " LEFT JOIN rollout_hosts rh ON rh.tenant_id = h.tenant_id AND rh.host_id = h.resource_id AND rh.active = 1"
+            + " LEFT JOIN rollouts ro ON ro.tenant_id = rh.tenant_id AND ro.resource_id = rh.rollout_id"
             + " WHERE h.tenant_id = ? AND h.uuid = ?"
     }()
 

@@ -26,7 +26,12 @@ extension SQLInventoryStore {
         let instanceRow = row.view(prefix: "i_")
         let instance: Instance? =
             instanceRow.optionalString("resource_id") == nil ? nil : Tables.instances.decode(instanceRow)
-        return HostLookup(host: host, instance: instance, configGeneration: row.int("config_generation"))
+        return HostLookup(
+            host: host,
+            instance: instance,
+            configGeneration: row.int("config_generation"),
+            rollout: RolloutColumns.membership(row)
+        )
     }
 
     public func configGeneration(tenant: String) async throws -> Int64 {
@@ -70,6 +75,21 @@ extension SQLInventoryStore {
                     "Cannot delete host \(id): instance \(instance.resourceId) still runs on it"
                 )
             }
+            let owners = try await store.query(
+                "SELECT rollout_id FROM rollout_hosts WHERE tenant_id = ? AND host_id = ? AND active = 1",
+                [.text(tenant), .text(id)]
+            )
+            if let owner = owners.first?.string("rollout_id") {
+                throw InventoryError(
+                    .failedPrecondition,
+                    "Cannot delete host \(id): it belongs to rollout \(owner), which is not finished"
+                )
+            }
+            // Finished rollouts forget the host (their counts keep it).
+            try await store.execute(
+                "DELETE FROM rollout_hosts WHERE tenant_id = ? AND host_id = ?",
+                [.text(tenant), .text(id)]
+            )
             try await store.execute(
                 "UPDATE schedules SET target_host_id = NULL WHERE tenant_id = ? AND target_host_id = ?",
                 [.text(tenant), .text(id)]

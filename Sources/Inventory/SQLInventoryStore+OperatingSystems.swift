@@ -119,6 +119,16 @@ extension SQLInventoryStore {
                     "Cannot delete OS Update Policy \(id), it is still referenced by \(linked) instances"
                 )
             }
+            let rollouts = try await store.query(
+                "SELECT resource_id FROM rollouts WHERE tenant_id = ? AND os_update_policy_id = ? ORDER BY resource_id",
+                [.text(tenant), .text(id)]
+            )
+            if let rollout = rollouts.first?.string("resource_id") {
+                throw InventoryError(
+                    .failedPrecondition,
+                    "Cannot delete OS Update Policy \(id), rollout \(rollout) uses it (delete the rollout first)"
+                )
+            }
             try await store.execute(
                 "UPDATE os_update_runs SET applied_policy_id = NULL WHERE tenant_id = ? AND applied_policy_id = ?",
                 [.text(tenant), .text(id)]

@@ -18,7 +18,8 @@ extension MaintenanceManager {
         currentOS: OSResource,
         newest: OSResource?,
         status: AgentStatus,
-        request: PollRequest
+        request: PollRequest,
+        appliedPolicyId: String?
     ) async throws -> OSResource {
         let now = nowSeconds
         var updated = instance
@@ -56,6 +57,7 @@ extension MaintenanceManager {
             tenant: tenant,
             hostName: host.name,
             instance: instance,
+            appliedPolicyId: appliedPolicyId,
             report: InstanceReport(
                 instanceId: instance.resourceId,
                 updateStatus: updated.updateStatus,
@@ -170,7 +172,7 @@ extension MaintenanceManager {
             let run = OSUpdateRun(
                 name: Self.runName(hostName: write.hostName, now: now),
                 description: String("OS update for \(write.osName)".utf8.prefix(200)) ?? "OS update",
-                appliedPolicyId: instance.osUpdatePolicyId,
+                appliedPolicyId: write.appliedPolicyId,
                 instanceId: instance.resourceId,
                 statusIndicator: indicator,
                 status: text,
@@ -251,6 +253,8 @@ struct ReportWrite: Sendable {
     let hostName: String
     /// The instance as the poll read it (its ID and policy go into a new run).
     let instance: Instance
+    /// The policy the poll applied (the rollout's while a rollout owns the host), recorded on a new run.
+    let appliedPolicyId: String?
     let report: InstanceReport
     let statusChanged: Bool
     let osName: String

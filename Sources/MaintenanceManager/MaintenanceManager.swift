@@ -87,8 +87,16 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
             let (currentOS, profile) = try await cached.osAndProfile(osId) {
                 try await store.osResourceAndProfile(tenant: tenant, id: osId)
             }
-            let newest = Self.newest(of: profile)
-            let policy = try await instance.osUpdatePolicyId.asyncMap { id in
+            let newest = OSResource.newest(of: profile)
+            // A host a rollout owns gets the rollout's policy while its wave is open, and nothing otherwise.
+            let gate = lookup.rollout?.gate(reportsUpdateUnderWay: status == .started)
+            let policyId: String?
+            switch gate {
+            case nil: policyId = instance.osUpdatePolicyId
+            case .open(let id, _): policyId = id
+            case .closed: policyId = nil
+            }
+            let policy = try await policyId.asyncMap { id in
                 try await cached.policy(id) { try await store.policy(tenant: tenant, id: id) }
             }
 
@@ -99,11 +107,22 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
                 currentOS: currentOS,
                 newest: newest,
                 status: status,
-                request: request
+                request: request,
+                appliedPolicyId: policyId
             )
 
             var response = PollResponse()
-            try await addSchedules(to: &response, tenant: tenant, host: host, cached: cached)
+            switch gate {
+            case .closed:
+                // Neither windows nor an update source: a mutable node would otherwise upgrade in its window.
+                response.osType = runningOS.osType
+                return response
+            case .open(_, let window?):
+                try await addSchedules(to: &response, tenant: tenant, host: host, cached: cached)
+                response.singleSchedule = Self.rolloutWindow(window, rolloutId: lookup.rollout?.rolloutId ?? "")
+            case .open(_, nil), nil:
+                try await addSchedules(to: &response, tenant: tenant, host: host, cached: cached)
+            }
             try await addUpdateSource(
                 to: &response,
                 tenant: tenant,
@@ -122,14 +141,18 @@ public struct MaintenanceManager<Store: InventoryStore>: Sendable {
         }
     }
 
-    /// The newest of a profile's immutable OS resources, by image version (nil when there are none).
-    static func newest(of candidates: [OSResource]) -> OSResource? {
-        var best: (os: OSResource, version: ImageVersion)?
-        for candidate in candidates {
-            guard let version = ImageVersion(candidate.imageId) else { continue }
-            if best == nil || best!.version < version { best = (candidate, version) }
-        }
-        return best?.os
+    /// The window a rollout opens itself for a wave (`respectMaintenanceWindows: false`), as the single schedule
+    /// the agent gets; its ID is the rollout's number under the single-schedule prefix.
+    static func rolloutWindow(_ window: TimeWindow, rolloutId: String) -> SingleSchedule {
+        let number = rolloutId.split(separator: "-").last.map(String.init) ?? "00000000"
+        return SingleSchedule(
+            resourceId: "\(ResourceKind.singleSchedule.prefix)-\(number)",
+            name: "rollout \(rolloutId)",
+            scheduleStatus: .osUpdate,
+            target: .none,
+            startSeconds: window.start,
+            endSeconds: window.end
+        )
     }
 
     // MARK: Schedules

@@ -44,6 +44,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
                 switch error.code {
                 case .notFound: .notFound
                 case .invalidArgument, .failedPrecondition: .badRequest
+                case .conflict: .conflict
                 case .unavailable: .serviceUnavailable
                 default: .internalServerError
                 }

@@ -35,6 +35,8 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
     public var commitDeadlineSeconds: Int = 7200
     /// Most agent polls served at once; past it a poll is answered UNAVAILABLE at once (the agent tries again).
     public var maxConcurrentPolls: Int = 5000
+    /// Seconds between two passes of the rollout controller (waves opening, hosts followed, thresholds checked).
+    public var rolloutIntervalSeconds: Int = 5
     /// Password of the `admin` user of the embedded token endpoint; empty: generated at first start, printed once,
     /// and kept (hashed) in the data folder.
     public var adminPassword: String = ""
@@ -214,6 +216,18 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
                 throw ConfigurationError(key: "commitDeadline", rule: "must be a whole number of seconds, at least 60")
             }
             config.commitDeadlineSeconds = seconds
+        },
+        Key(
+            flag: "--rollout-interval",
+            environment: "DAY2_ROLLOUT_INTERVAL",
+            fileKey: "rolloutInterval",
+            defaultValue: "5",
+            help: "seconds between two passes of the rollout controller"
+        ) { config, value throws(ConfigurationError) in
+            guard let seconds = Int(value), (1...3600).contains(seconds) else {
+                throw ConfigurationError(key: "rolloutInterval", rule: "must be a whole number of seconds from 1 to 3600")
+            }
+            config.rolloutIntervalSeconds = seconds
         },
         Key(
             flag: "--max-concurrent-polls",

@@ -103,6 +103,15 @@ public struct OrchestratorService: Service {
             interval: .seconds(60),
             logger: logger
         )
+        var rolloutLogger = logger
+        rolloutLogger[metadataKey: "service"] = "rollouts"
+        let rollouts = RolloutController(
+            store: store,
+            holder: UUID().uuidString,
+            interval: .seconds(configuration.rolloutIntervalSeconds),
+            logger: rolloutLogger,
+            metrics: RolloutMetrics(factory: PrometheusMetricsFactory(registry: registry))
+        )
         let release =
             try configuration.releaseDirectory.isEmpty
             ? nil : ReleaseServiceRoutes(folder: ReleaseFolder(path: configuration.releaseDirectory))
@@ -124,6 +133,7 @@ public struct OrchestratorService: Service {
                 }
             }
             group.addTask { await cancelWhenGracefulShutdown { await sweeper.run() } }
+            group.addTask { await cancelWhenGracefulShutdown { await rollouts.run() } }
             group.addTask { await cancelWhenGracefulShutdown { await ProcessUsage.returnFreedMemory(every: .seconds(30)) } }
             let grpcPort: Int
             do {

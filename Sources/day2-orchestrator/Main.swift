@@ -75,6 +75,11 @@ struct ServerOptions: ParsableArguments {
     )
     var maxConcurrentPolls: String?
     @Option(
+        name: .customLong("rollout-interval"),
+        help: "Seconds between two passes of the rollout controller (DAY2_ROLLOUT_INTERVAL, default 5)"
+    )
+    var rolloutInterval: String?
+    @Option(
         name: .customLong("admin-password"),
         help: "Password of the token endpoint's admin user (DAY2_ADMIN_PASSWORD, default: generated, printed once)"
     )
@@ -131,7 +136,7 @@ struct ServerOptions: ParsableArguments {
             ("--grpc-host", grpcHost), ("--grpc-port", grpcPort), ("--log-level", logLevel),
             ("--default-project", defaultProject), ("--jwt-secret", jwtSecret), ("--jwt-jwks-url", jwtJWKSURL),
             ("--grpc-tls-cert", grpcTLSCert), ("--grpc-tls-key", grpcTLSKey), ("--commit-deadline", commitDeadline),
-            ("--max-concurrent-polls", maxConcurrentPolls),
+            ("--max-concurrent-polls", maxConcurrentPolls), ("--rollout-interval", rolloutInterval),
             ("--admin-password", adminPassword), ("--users-file", usersFile), ("--token-lifetime", tokenLifetime),
             ("--http-tls-cert", httpTLSCert), ("--http-tls-key", httpTLSKey),
             ("--release-service-url", releaseServiceURL), ("--os-profile-repo", osProfileRepo),
