@@ -11,6 +11,10 @@ Scenarios (`--scenario`):
 * `restart`  (SQLite, the embedded default): one orchestrator; `kill -9` it each time the rollout reaches a new
   stage (first node started, first node updated, ...), restart it on the same data folder a few seconds later.
 * `plain`    (SQLite): no fault; the end-to-end baseline the other two are held to.
+* `rollout`  (SQLite): the immutable nodes get their update from a three-wave rollout (one host, one host, the rest)
+  instead of from their own policy; `kill -9` the orchestrator at each stage as in `restart`. Also checked: the rollout
+  SUCCEEDED, every host is UPDATED in it, no host's update run started before its wave opened, and no wave opened
+  before the one before it had succeeded.
 * `replicas` (PostgreSQL): two orchestrators on one database behind a loopback TCP balancer (gRPC and HTTP); `kill -9`
   the replica that holds the most agent connections in the middle of the rollout, and leave it down.
 
@@ -22,7 +26,7 @@ altered on the server after publishing (FAILED, "signaturecheck", never booted),
 survive.
 
 Usage:
-  scripts/fault-run.py [--scenario restart|replicas|all] [--nodes N] [--kills K] [--keep]
+  scripts/fault-run.py [--scenario restart|replicas|rollout|plain|all] [--nodes N] [--kills K] [--keep]
 Environment: DAY2_ORCHESTRATOR, DAY2_AGENT (executables; default: built with `swift build`), DAY2_TEST_POSTGRES_URL
 (the `replicas` scenario starts a throw-away PostgreSQL on port 55442 with scripts/postgres-start.sh when it is not set,
 so that it never touches the one the test script runs on 55432).
@@ -211,6 +215,7 @@ class Orchestrator:
             "--jwt-secret", SECRET, "--admin-password", ADMIN_PASSWORD, "--log-level", "notice",
             "--release-dir", str(release), "--os-profile-revision", "~1.0.0",
             "--enabled-profiles", f"{IMMUTABLE},{MUTABLE}", "--commit-deadline", "600",
+            "--rollout-interval", "1",
         ]
         if tls:
             self.arguments += ["--http-tls-cert", str(tls["cert"]), "--http-tls-key", str(tls["key"]),
@@ -553,6 +558,35 @@ def verify(nodes, project: Project, by_image, faults: bool) -> list:
     return problems
 
 
+def verify_rollout(project: Project, rollout_id: str, nodes) -> list:
+    """The rollout's own record against the runs: SUCCEEDED, every host UPDATED with its run, each run started once
+    its wave had opened, each wave opened once the one before had succeeded."""
+    problems = []
+    rollout = project.ok("GET", f"rollouts/{rollout_id}")
+    if rollout["state"] != "ROLLOUT_STATE_SUCCEEDED":
+        problems.append(f"rollout {rollout_id} is {rollout['state']} ({rollout['stateReason']})")
+    waves = rollout["waves"]
+    for index, (earlier, later) in enumerate(zip(waves, waves[1:])):
+        if later["startTime"] < earlier["endTime"]:
+            problems.append(f"wave {index + 2} opened at {later['startTime']}, before wave {index + 1} ended at "
+                            f"{earlier['endTime']}")
+    instances = {n.name: n.instance_id for n in nodes}
+    for host in project.ok("GET", f"rollouts/{rollout_id}/hosts?pageSize=1000")["hosts"]:
+        where = f"rollout host {host['hostName']}:"
+        if host["state"] != "ROLLOUT_HOST_STATE_UPDATED":
+            problems.append(f"{where} {host['state']} ({host['reason']} {host['reasonDetail']})")
+            continue
+        runs = project.ok("GET", "os-update-runs?filter=instance.resourceId%3D%22"
+                          f"{instances[host['hostName']]}%22")["osUpdateRuns"]
+        opened = waves[host["wave"] - 1]["startTime"]
+        if [r["resourceId"] for r in runs] != [host["runId"]]:
+            problems.append(f"{where} run {host['runId']}, the inventory has {[r['resourceId'] for r in runs]}")
+        for run in runs:
+            if run["startTime"] < opened:
+                problems.append(f"{where} run started at {run['startTime']}, before its wave opened at {opened}")
+    return problems
+
+
 def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: Path) -> bool:
     work = Path(tempfile.mkdtemp(prefix=f"day2-fault-{scenario}-"))
     log(f"scenario {scenario}: work folder {work}")
@@ -561,7 +595,7 @@ def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: P
     tls = make_certificates(work / "tls") if getattr(args, "tls", False) else None
     TLS_CONTEXT = ssl.create_default_context(cafile=str(tls["ca"])) if tls else None
     postgres_started = False
-    if scenario in ("restart", "plain"):
+    if scenario in ("restart", "plain", "rollout"):
         servers = [Orchestrator(orchestrator_binary, "a", work, "sqlite", release, tls)]
     else:
         database = os.environ.get("DAY2_TEST_POSTGRES_URL")
@@ -593,6 +627,8 @@ def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: P
         project = Project(lambda: http_port, token)
         emt_count = (args.nodes + 1) // 2
         plan = {0: "rolled back", 1: "refused"} if args.nodes >= 4 else {0: "rolled back"}
+        if scenario == "rollout":
+            plan = {}  # every immutable node updates; the waves and the kills are what is tested
         nodes = [Node(i, "emt", work, expect=plan.get(i, "updated")) for i in range(emt_count)]
         nodes += [Node(i, "ubuntu", work) for i in range(emt_count, args.nodes)]
         region, by_image = register(project, nodes)
@@ -610,6 +646,17 @@ def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: P
                                                 "startSeconds": opens, "endSeconds": opens + 3600,
                                                 "targetRegionId": region["resourceId"]})
         log("a region-wide window opens in 8 s")
+        rollout = None
+        if scenario == "rollout":
+            emt = [n for n in nodes if n.kind == "emt"]
+            hosts = {h["name"]: h["resourceId"] for h in project.all("compute/hosts", "hosts")}
+            latest = next(p for p in project.all("os-update-policies", "osUpdatePolicies") if p["name"] == "emt-latest")
+            rollout = project.ok("POST", "rollouts", {
+                "name": "fault-waves", "osUpdatePolicyId": latest["resourceId"],
+                "hostIds": [hosts[n.name] for n in emt],
+                "waves": [{"hosts": 1}, {"hosts": 1}, {"percent": 100}] if len(emt) >= 3 else [{"percent": 100}],
+            })
+            log(f"rollout {rollout['resourceId']} over {len(emt)} immutable hosts in {len(rollout['waves'])} waves")
 
         kills, last, started = 0, None, time.monotonic()
         while True:
@@ -643,7 +690,9 @@ def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: P
                 if node.process.poll() is not None:
                     raise AssertionError(f"agent {node.name} exited; see {node.folder}/agent.log")
             try:
-                if all_done and all(finished(node, project) for node in nodes):
+                if all_done and all(finished(node, project) for node in nodes) and (
+                        rollout is None or project.ok("GET", f"rollouts/{rollout['resourceId']}")["state"]
+                        == "ROLLOUT_STATE_SUCCEEDED"):
                     break
             except (OSError, AssertionError):
                 pass
@@ -654,6 +703,8 @@ def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: P
         elapsed = time.monotonic() - started
         log(f"rollout finished in {elapsed:.0f} s after {kills} kill(s)")
         problems = verify(nodes, project, by_image, faults=scenario != "plain")
+        if rollout is not None:
+            problems += verify_rollout(project, rollout["resourceId"], nodes)
         for problem in problems:
             log(f"MISMATCH {problem}")
         if kills == 0 and scenario != "plain":
@@ -680,8 +731,8 @@ def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: P
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scenario", choices=["restart", "replicas", "plain", "all"], default="all",
-                        help="plain: no fault at all (the end-to-end baseline); all: restart and replicas")
+    parser.add_argument("--scenario", choices=["restart", "replicas", "rollout", "plain", "all"], default="all",
+                        help="plain: no fault at all (the end-to-end baseline); all: restart, replicas and rollout")
     parser.add_argument("--nodes", type=int, default=12, help="edge nodes (agent processes), at least 2")
     parser.add_argument("--kills", type=int, default=3, help="restart scenario: how many times to kill -9")
     parser.add_argument("--down-seconds", type=float, default=3, help="how long a killed orchestrator stays down")
@@ -694,7 +745,7 @@ def main():
         parser.error("--nodes: must be at least 2")
     orchestrator = executable("day2-orchestrator", "DAY2_ORCHESTRATOR")
     agent = executable("day2-agent", "DAY2_AGENT")
-    scenarios = ["restart", "replicas"] if args.scenario == "all" else [args.scenario]
+    scenarios = ["restart", "replicas", "rollout"] if args.scenario == "all" else [args.scenario]
     results = {}
     for scenario in scenarios:
         kills = args.kills

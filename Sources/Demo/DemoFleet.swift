@@ -19,6 +19,8 @@ public struct DemoFleet: Sendable {
     public var windowStart: Int64
     /// When it closes.
     public var windowEnd: Int64
+    /// The rollout that brings the newer image to the immutable nodes in waves (nil when there are none).
+    public var rollout: Rollout?
 
     /// The OS update policy of the immutable nodes.
     public static let latestPolicy = "emt-latest"
@@ -65,7 +67,7 @@ public struct DemoFleet: Sendable {
             indicator: .idle,
             timestamp: Int64(now.timeIntervalSince1970)
         )
-        let nodes = try await store.withTransaction { store in
+        let (nodes, rollout) = try await store.withTransaction { store in
             let latest = try await store.createPolicy(
                 tenant: tenant,
                 OSUpdatePolicy(
@@ -104,6 +106,7 @@ public struct DemoFleet: Sendable {
                 )
             }
             var created: [DemoNode] = []
+            let provisionedLatest = latest
             for var node in planned {
                 let host = try await store.createHost(
                     tenant: tenant,
@@ -124,7 +127,28 @@ public struct DemoFleet: Sendable {
                 node.instanceId = instance.resourceId
                 created.append(node)
             }
-            return created
+            let immutable = created.filter { $0.kind == .immutable }
+            guard !immutable.isEmpty else { return (created, nil as Rollout?) }
+            let rollout = try await store.createRollout(
+                tenant: tenant,
+                Rollout(
+                    name: "emt \(DemoRelease.newerVersion)",
+                    osUpdatePolicyId: provisionedLatest.resourceId,
+                    target: .hosts(immutable.map(\.hostId)),
+                    waves: waves(immutable: immutable.count, failing: settings.failNodes)
+                )
+            )
+            // The failing nodes are the canary's: the rollout pauses after its first wave, as a real canary would.
+            let canary = try await store.rolloutHosts(
+                tenant: tenant,
+                rolloutId: rollout.resourceId,
+                try RolloutHostQuery(wave: 0)
+            ).items.map(\.host.hostId)
+            let failing = Set(canary.prefix(settings.failNodes))
+            for index in created.indices where created[index].kind == .immutable {
+                created[index].failsFirstBoot = failing.contains(created[index].hostId)
+            }
+            return (created, rollout)
         }
         return DemoFleet(
             tenant: tenant,
@@ -133,7 +157,24 @@ public struct DemoFleet: Sendable {
             newerOS: operatingSystems.newer,
             ubuntuOS: operatingSystems.ubuntu,
             windowStart: start,
-            windowEnd: end
+            windowEnd: end,
+            rollout: rollout
         )
+    }
+
+    /// The demo rollout's waves over `immutable` hosts: a canary (two hosts, or every failing one), then half of the
+    /// rest, then the rest; fewer waves when there are too few hosts.
+    public static func waves(immutable: Int, failing: Int) -> [RolloutWave] {
+        let canary = min(immutable, max(2, failing))
+        let rest = immutable - canary
+        switch rest {
+        case 0: return [RolloutWave(size: .percent(100))]
+        case 1: return [RolloutWave(size: .hosts(canary)), RolloutWave(size: .percent(100))]
+        default:
+            return [
+                RolloutWave(size: .hosts(canary)), RolloutWave(size: .hosts((rest + 1) / 2)),
+                RolloutWave(size: .percent(100)),
+            ]
+        }
     }
 }

@@ -133,7 +133,13 @@ public struct DemoService: Service {
                 )
             }
             group.addTask {
-                let report = try await watch(fleet: fleet, progress: progress, store: store, started: started)
+                let report = try await watch(
+                    fleet: fleet,
+                    progress: progress,
+                    store: store,
+                    started: started,
+                    baseURL: baseURL
+                )
                 terminal.write(DemoText.summary(report))
                 terminal.write(
                     DemoText.whereToLook(
@@ -197,10 +203,25 @@ public struct DemoService: Service {
         fleet: DemoFleet,
         progress: RolloutProgress,
         store: any InventoryStore,
-        started: Date
+        started: Date,
+        baseURL: String
     ) async throws -> RolloutReport {
         var lastShown = ""
+        var lastRollout = fleet.rollout.map { "\($0.state)-\($0.currentWave)" } ?? ""
+        var rolloutEnded = fleet.rollout == nil
         while true {
+            if let id = fleet.rollout?.resourceId,
+                let rollout = try? await store.rollout(tenant: fleet.tenant, id: id)
+            {
+                let key = "\(rollout.state)-\(rollout.currentWave)"
+                if key != lastRollout {
+                    if terminal.isInteractive { terminal.write("\r\u{1B}[2K") }
+                    terminal.line(DemoText.rolloutLine(rollout))
+                    if rollout.state == .paused { terminal.write(DemoText.paused(rollout, baseURL: baseURL)) }
+                    lastRollout = key
+                }
+                rolloutEnded = rollout.state.isFinished
+            }
             let nodes = progress.snapshot()
             let counts = RolloutProgress.counts(nodes)
             let ahead = RolloutProgress.downloadedAhead(nodes)
@@ -223,7 +244,7 @@ public struct DemoService: Service {
                 if key != lastShown { terminal.line(line) }
                 lastShown = key
             }
-            if counts[.upToDate] == 0 && counts[.updating] == 0 { break }
+            if counts[.upToDate] == 0 && counts[.updating] == 0 && rolloutEnded { break }
             try await Task.sleep(for: .milliseconds(Int(settings.progressIntervalSeconds * 1000)))
         }
         if terminal.isInteractive { terminal.line() }

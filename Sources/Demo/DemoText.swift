@@ -1,3 +1,4 @@
+import Day2Model
 import Foundation
 import Orchestrator
 
@@ -60,6 +61,17 @@ public enum DemoText {
                 "  \(failing) immutable node\(failing == 1 ? "" : "s") will fail to boot the new image and roll back"
             )
         }
+        if let rollout = fleet.rollout {
+            let sizes = rollout.waves.map { "\($0.total)" }.joined(separator: ", ")
+            lines.append(
+                "  rollout   \(rollout.resourceId): the immutable nodes in \(rollout.waves.count) "
+                    + "wave\(rollout.waves.count == 1 ? "" : "s") of \(sizes) hosts, each wave once the one before "
+                    + "has updated; the first failure pauses it"
+            )
+            if failing > 0 {
+                lines.append("            the failing nodes are in the canary (wave 1), so the rollout will pause")
+            }
+        }
         lines += [
             "  Web UI    \(baseURL)/ui  (\(signIn))",
             "  window    opens at \(opensAt) (in \(duration(max(0, opensIn)))) on regions \(regions.joined(separator: " and "))",
@@ -100,6 +112,31 @@ public enum DemoText {
         ]
         guard let width else { return forms[0] }
         return forms.first { $0.count < width } ?? String(forms[2].prefix(max(1, width - 1)))
+    }
+
+    /// What the terminal says when the rollout pauses: why, and how to go on.
+    public static func paused(_ rollout: Rollout, baseURL: String) -> String {
+        """
+
+        rollout \(rollout.resourceId) PAUSED: \(rollout.stateReason)
+          resume it (accepting the failures so far) with
+            day2ctl rollouts resume \(rollout.resourceId)
+          or the Resume button on \(baseURL)/ui/#/rollouts/\(rollout.resourceId)
+          or curl -X POST -H "Authorization: Bearer $TOKEN" \(baseURL)/v1/projects/default/rollouts/\(rollout.resourceId)/resume
+
+        """
+    }
+
+    /// One line when the rollout changes state or opens a wave.
+    public static func rolloutLine(_ rollout: Rollout) -> String {
+        let wave = rollout.currentWave + 1
+        switch rollout.state {
+        case .running: return "rollout \(rollout.resourceId): wave \(wave) of \(rollout.waves.count) open"
+        case .succeeded: return "rollout \(rollout.resourceId): SUCCEEDED"
+        default:
+            return "rollout \(rollout.resourceId): \(rollout.state.rawValue)"
+                + (rollout.stateReason.isEmpty ? "" : " (\(rollout.stateReason))")
+        }
     }
 
     /// The end of the rollout: counts, the inventory's verdict, and the failed nodes.
@@ -153,6 +190,7 @@ public enum DemoText {
                         \(login)
                         day2ctl list hosts
                         day2ctl list runs
+                        day2ctl rollouts list
                         day2ctl get host \(exampleHost)
                         day2ctl list osprofiles
                         day2ctl list schedules --region europe

@@ -62,6 +62,8 @@ extension OrchestratorConfiguration {
         if prepared.releaseDirectory.isEmpty {
             prepared.releaseDirectory = (dataDirectory as NSString).appendingPathComponent("release")
         }
+        // Waves follow each other within a second of the one before succeeding.
+        prepared.rolloutIntervalSeconds = 1
         prepared.osProfileRevision = DemoRelease.revision
         prepared.enabledProfiles = DemoRelease.profiles
         if prepared.adminPassword.isEmpty {

@@ -15,7 +15,9 @@ import Testing
 /// loopback ports with a small fleet and fast timings.
 @Suite("Demo rollout (orchestrator + simulated fleet in one process)", .serialized)
 struct DemoRolloutTests {
-    @Test("6 nodes: every node UPDATED but the failing one, which FAILED and rolled back; the inventory agrees")
+    @Test(
+        "6 nodes: the failing canary pauses the rollout with no wave-2 host started; resumed, every node UPDATED but the failing one, which rolled back; the inventory agrees"
+    )
     func rollout() async throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent(
             "day2-demo-\(UUID().uuidString.prefix(8))"
@@ -53,6 +55,7 @@ struct DemoRolloutTests {
         let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
         let started = ContinuousClock.now
         let done = Flag()
+        let pausedCheck = Flag()
         let report: RolloutReport? = try await withThrowingTaskGroup(of: RolloutReport?.self) { tasks in
             tasks.addTask {
                 try await group.run()
@@ -64,6 +67,48 @@ struct DemoRolloutTests {
                 done.set()
                 await group.triggerGracefulShutdown()
                 return report
+            }
+            tasks.addTask {
+                // The operator's part: once the canary's failure paused the rollout, check that no later wave
+                // started, then resume it (as the REST API's resume does).
+                // The fleet exists once the banner is out; only then is the demo's folder settled.
+                while !output.value.contains("rollout   rollout-") && !done.isSet {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                let store = try await SQLInventoryStore.sqlite(
+                    path: work + "/day2.sqlite",
+                    logger: Logger(label: "demo-test-operator")
+                )
+                while !done.isSet {
+                    try await Task.sleep(for: .milliseconds(200))
+                    guard let tenant = try? await store.project(named: "default")?.id,
+                        let rollout = try? await store.rollouts(tenant: tenant, ListQuery()).items.first,
+                        rollout.state == .paused
+                    else { continue }
+                    let later = try await store.rolloutHosts(
+                        tenant: tenant,
+                        rolloutId: rollout.resourceId,
+                        try RolloutHostQuery()
+                    ).items.filter { $0.host.wave > 0 }
+                    let instances = try await store.instances(tenant: tenant, hostIds: later.map(\.host.hostId))
+                    let runs = try await store.runs(tenant: tenant, ListQuery()).items
+                    if rollout.stateReason.hasPrefix("wave 1: 1 of 2 hosts failed")
+                        && later.allSatisfy({ $0.host.state == .pending && $0.host.openedAt == nil })
+                        && !runs.contains(where: { run in instances.values.contains { $0.resourceId == run.instanceId } })
+                    {
+                        pausedCheck.set()
+                    }
+                    let work = try await store.rolloutWork(tenant: tenant, id: rollout.resourceId)
+                    let resumed = try RolloutMachine.resume(work.rollout, now: Int64(Date().timeIntervalSince1970))
+                    _ = try await store.applyRolloutAdvance(
+                        tenant: tenant,
+                        resumed,
+                        version: work.version,
+                        now: Int64(Date().timeIntervalSince1970)
+                    )
+                    return nil
+                }
+                return nil
             }
             tasks.addTask {
                 // A rollout that never completes fails the test instead of hanging it.
@@ -78,7 +123,8 @@ struct DemoRolloutTests {
         let elapsed = ContinuousClock.now - started
         let text = output.value
         let finished = try #require(report, "the rollout did not complete; output:\n\(text)")
-        #expect(elapsed < .seconds(60), "took \(elapsed)")
+        #expect(elapsed < .seconds(90), "took \(elapsed)")
+        #expect(pausedCheck.isSet, "the rollout paused on the canary's failure with no later host started")
 
         // What the nodes reported.
         #expect(finished.count(.updated) == 5, "\(text)")
@@ -92,6 +138,8 @@ struct DemoRolloutTests {
         #expect(text.contains("UPDATED 5  FAILED 1"), "\(text)")
         #expect(text.contains("rollout complete: 5 UPDATED, 1 FAILED (1 rolled back to the old image)"), "\(text)")
         #expect(text.contains("the inventory agrees with every node"))
+        #expect(text.contains("PAUSED: wave 1: 1 of 2 hosts failed") && text.contains("day2ctl rollouts resume"), "\(text)")
+        #expect(text.contains("SUCCEEDED"), "\(text)")
         #expect(text.contains("/ui  (user admin, password \(password))"))
         #expect(text.contains("day2ctl list hosts") && text.contains("Serving until Ctrl-C."))
 
@@ -110,8 +158,10 @@ struct DemoRolloutTests {
         let instances = try await store.instances(tenant: tenant, hostIds: hosts.map(\.resourceId))
         let runs = try await store.runs(tenant: tenant, ListQuery()).items
         #expect(runs.allSatisfy { !$0.isOpen })
-        let plan = DemoNode.plan(settings)
-        for node in plan {
+        let rollout = try #require(try await store.rollouts(tenant: tenant, ListQuery()).items.first)
+        #expect(rollout.state == .succeeded && rollout.waves.count == 3)
+        #expect(rollout.waves.map(\.total) == [2, 1, 1])
+        for node in finished.outcomes.map(\.node) {
             let host = try #require(hosts.first { $0.name == node.name })
             let instance = try #require(instances[host.resourceId])
             let own = runs.filter { $0.instanceId == instance.resourceId }

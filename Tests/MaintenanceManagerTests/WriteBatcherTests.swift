@@ -141,6 +141,7 @@ struct ReportBatchTests {
                     tenant: fleet.tenant,
                     hostName: "node",
                     instance: instance,
+                    appliedPolicyId: instance.osUpdatePolicyId,
                     report: InstanceReport(
                         instanceId: instance.resourceId,
                         updateStatus: StatusTriplet(status: "Updating", indicator: .inProgress, timestamp: 7),

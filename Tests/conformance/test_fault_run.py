@@ -39,6 +39,10 @@ def test_killing_the_embedded_orchestrator_mid_rollout_loses_nothing():
     assert fault_run.run_scenario("restart", arguments(), EXECUTABLE, AGENT)
 
 
+def test_killing_the_orchestrator_during_a_three_wave_rollout_keeps_every_host_in_its_wave():
+    assert fault_run.run_scenario("rollout", arguments(), EXECUTABLE, AGENT)
+
+
 @pytest.mark.skipif(not os.environ.get("DAY2_TEST_POSTGRES_URL") and os.environ.get("DAY2_SKIP_POSTGRES") == "1",
                     reason="DAY2_SKIP_POSTGRES=1 (a local SQLite-only run; never set in CI)")
 def test_killing_one_of_two_replicas_mid_rollout_loses_nothing():
