@@ -1,8 +1,9 @@
 """`day2-orchestrator demo` as a newcomer runs it, checked from the outside.
 
 The demo runs as a subprocess with 4 simulated nodes (one set to fail its first boot), a window two seconds after
-the fleet exists and fast polls. The test reads its standard output until the "rollout complete" line (and the
-lines after it, which say where to look), then asks the
+the fleet exists and fast polls. The immutable nodes update in a rollout whose canary holds the failing node, so the
+rollout pauses; the test resumes it with a plain REST call when the terminal says so (as an operator would). It reads
+its standard output until the "rollout complete" line (and the lines after it, which say where to look), then asks the
 REST API with plain HTTP (urllib, a token from the embedded token endpoint) whether the hosts were updated, the
 failing node rolled back and no update run is left open; Ctrl-C (SIGINT) must stop it cleanly. Bad demo flags
 must stop it at once, naming the flag.
@@ -37,6 +38,8 @@ class Demo:
         self._log = open(self.log_path, "wb")
         self.lines = []
         self.complete = threading.Event()
+        self.paused = threading.Event()
+        self.resumed = None
         self.process = subprocess.Popen(
             [str(EXECUTABLE), "demo", "--nodes", str(nodes), "--fail-nodes", str(fail_nodes), "--window-in", "2s",
              "--poll-interval", "500ms", "--data-dir", str(folder / "state"), "--http-port", str(self.http_port),
@@ -48,6 +51,8 @@ class Demo:
     def _read(self):
         for line in self.process.stdout:
             self.lines.append(line.rstrip("\n"))
+            if " PAUSED: " in line:
+                self.paused.set()
             # The "rollout complete" line comes first, then where to look, ending with this line.
             if line.startswith("Serving until Ctrl-C."):
                 self.complete.set()
@@ -74,6 +79,13 @@ class Demo:
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.load(response)
 
+    def post(self, path, token):
+        request = urllib.request.Request(self.base + path, data=b"{}", method="POST",
+                                         headers={"Authorization": f"Bearer {token}",
+                                                  "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.load(response)
+
     def token(self) -> str:
         form = urllib.parse.urlencode({"grant_type": "password", "username": "admin", "password": PASSWORD}).encode()
         request = urllib.request.Request(self.base + "/realms/master/protocol/openid-connect/token", data=form)
@@ -86,6 +98,10 @@ def demo():
     folder = Path(tempfile.mkdtemp(prefix="day2-demo-"))
     running = Demo(folder)
     try:
+        # The failing canary pauses the rollout: resume it once, as the terminal says.
+        if running.paused.wait(timeout=90):
+            rollout = next(line.split()[1] for line in running.lines if " PAUSED: " in line)
+            running.resumed = running.post(f"/v1/projects/default/rollouts/{rollout}/resume", running.token())
         if not running.complete.wait(timeout=120):
             code = running.stop(signal.SIGKILL)
             pytest.fail(f"no 'rollout complete' and 'Serving until Ctrl-C.' within 120 s (exit {code}):\n{running.output}\n"
@@ -102,6 +118,10 @@ def test_the_terminal_shows_progress_then_where_to_look(demo):
     assert "4 simulated edge nodes" in text, text
     assert "UPDATING" in text and "UP_TO_DATE" in text, text
     assert "UPDATED 3  FAILED 1" in text, text
+    assert "PAUSED: wave 1: 1 of 2 hosts failed, above the failure threshold of 0 %" in text, text
+    assert "day2ctl rollouts resume rollout-" in text, text
+    assert demo.resumed is not None and demo.resumed["state"] == "ROLLOUT_STATE_RUNNING", demo.resumed
+    assert "SUCCEEDED" in text, text
     assert "rollout complete: 3 UPDATED, 1 FAILED (1 rolled back to the old image)" in text, text
     assert "the inventory agrees with every node" in text, text
     assert f"{demo.base}/ui" in text and "the password given with --admin-password" in text, text
@@ -115,7 +135,12 @@ def test_the_rest_api_shows_the_hosts_updated(demo):
     assert sorted(h["name"] for h in hosts) == ["emt-berlin-001", "emt-paris-002", "emt-toronto-004",
                                                 "ubuntu-chicago-003"], hosts
     failing = [line.split()[0] for line in demo.lines if "did not boot the new image" in line]
-    assert failing == ["emt-berlin-001"], demo.output
+    assert len(failing) == 1 and failing[0].startswith("emt-"), demo.output
+    # The failing node was in the canary, the rollout's first wave.
+    rollout = demo.get("/v1/projects/default/rollouts", token)["rollouts"][0]
+    assert rollout["state"] == "ROLLOUT_STATE_SUCCEEDED", rollout
+    canary = demo.get(f"/v1/projects/default/rollouts/{rollout['resourceId']}/hosts?wave=1", token)["hosts"]
+    assert failing[0] in [h["hostName"] for h in canary], canary
     instances = {i["name"]: i for i in demo.get("/v1/projects/default/compute/instances?pageSize=100", token)["instances"]}
     runs = demo.get("/v1/projects/default/os-update-runs?pageSize=100", token)["osUpdateRuns"]
     by_instance = {}
