@@ -30,7 +30,7 @@ public struct Day2CTL: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             LoginCommand.self, LogoutCommand.self, ListCommand.self, GetCommand.self, CreateCommand.self,
-            SetCommand.self, DeleteCommand.self, UpdateOSCommand.self,
+            SetCommand.self, DeleteCommand.self, UpdateOSCommand.self, RolloutCommands.self,
         ]
     )
 
