@@ -1,4 +1,5 @@
 import Authentication
+import Day2Model
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
@@ -31,6 +32,9 @@ public struct SouthboundBenchmark: Sendable {
     public var warmUp = true
     /// Whether to measure a third case: every poll reports a new status (a write per poll, as when a window opens).
     public var statusChanges = true
+    /// Whether to measure the poll again with every host owned by one running rollout whose single wave is open
+    /// (the rollout gate on the hot path), and to time the rollout's creation and preview over the whole fleet.
+    public var rollout = true
 
     /// The statuses a host steps through in the status-change case, each poll the next: every step changes the
     /// instance's update status, and the run is opened, advanced and closed (FAILED) along the way.
@@ -78,6 +82,21 @@ public struct SouthboundBenchmark: Sendable {
         )
         var quiet = logger
         quiet.logLevel = .error
+        if rollout {
+            // A newer image of the fleet's profile, so that a LATEST rollout has something to offer every host; made
+            // before any measurement so that the plain poll answers the same offer.
+            _ = try await store.createOSResource(
+                tenant: fleet.tenant,
+                OSResource(
+                    name: "Edge Microvisor Toolkit 3.0.20260201",
+                    imageUrl: "files/edge-readonly-3.0.20260201.raw.gz",
+                    imageId: "3.0.20260201.0000",
+                    sha256: String(repeating: "b", count: 64),
+                    profileName: "microvisor-nonrt",
+                    osType: .immutable
+                )
+            )
+        }
         let manager = MaintenanceManager(store: store, now: { Date() }, logger: quiet)
 
         let empty = try await measure(
@@ -111,6 +130,49 @@ public struct SouthboundBenchmark: Sendable {
                 )
             )
         }
+        var rolloutLines: [String] = []
+        if rollout {
+            let policy = try await store.createPolicy(
+                tenant: fleet.tenant,
+                OSUpdatePolicy(name: "bench-rollout", updatePolicy: .latest)
+            )
+            let draft = Rollout(
+                name: "bench",
+                osUpdatePolicyId: policy.resourceId,
+                target: .filter("name!=\"\""),
+                waves: [RolloutWave(size: .percent(100))]
+            )
+            let previewStart = ContinuousClock.now
+            let preview = try await store.previewRollout(tenant: fleet.tenant, draft)
+            let previewTime = (ContinuousClock.now - previewStart).seconds
+            let createStart = ContinuousClock.now
+            let created = try await store.createRollout(tenant: fleet.tenant, draft)
+            let createTime = (ContinuousClock.now - createStart).seconds
+            rolloutLines.append(
+                String(
+                    format: "rollout over %d hosts: preview %.2f s, create %.2f s",
+                    preview.hosts.count,
+                    previewTime,
+                    createTime
+                ) + " (\(created.state.rawValue))"
+            )
+            let gated = try await measure(
+                name: "poll, host in a running rollout (wave open)",
+                service: MaintenanceService(manager: manager, logger: quiet),
+                verifier: verifier,
+                token: token,
+                hostCount: fleet.hostCount,
+                warmUp: false
+            )
+            measured.append(gated)
+            rolloutLines.append(
+                String(
+                    format: "rollout poll / poll ratio: %.2f (the gate's cost: %.1f %% of the poll rate)",
+                    gated.0.throughput / max(real.0.throughput, 1),
+                    (1 - gated.0.throughput / max(real.0.throughput, 1)) * 100
+                )
+            )
+        }
         report("")
         report(
             "store: \(label)   hosts: \(hosts)   connections: \(connections) x \(concurrency) in flight   \(seconds) s each"
@@ -127,6 +189,7 @@ public struct SouthboundBenchmark: Sendable {
                 )
             )
         }
+        for line in rolloutLines { report(line) }
         let memory = ProcessUsage.now().residentMiB
         report(
             String(

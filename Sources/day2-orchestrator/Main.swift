@@ -352,10 +352,16 @@ struct BenchSouthbound: AsyncParsableCommand {
     var concurrency: Int = 16
     @Flag(inversion: .prefixedNo, help: "Also measure polls that each report a new status (a write per poll)")
     var statusChanges = true
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Also measure polls of hosts owned by a running rollout, and time the rollout's preview and creation"
+    )
+    var rollout = true
 
     func run() async throws {
         var benchmark = SouthboundBenchmark()
         benchmark.statusChanges = statusChanges
+        benchmark.rollout = rollout
         benchmark.hosts = hosts
         benchmark.seconds = seconds
         benchmark.connections = connections
