@@ -62,7 +62,8 @@ class Reply:
 class Server:
     """`day2-orchestrator serve` on free loopback ports with a temporary data folder."""
 
-    def __init__(self, executable: Path = EXECUTABLE):
+    def __init__(self, executable: Path = EXECUTABLE, extra_args=()):
+        """`extra_args` are added to the `serve` command line (for example `--rollout-interval 1`)."""
         self.folder = Path(tempfile.mkdtemp(prefix="day2-ui-"))
         self.http_port, self.grpc_port = free_port(), free_port()
         self.base = f"http://127.0.0.1:{self.http_port}"
@@ -72,7 +73,7 @@ class Server:
             [str(executable), "serve", "--data-dir", str(self.folder / "data"),
              "--http-host", "127.0.0.1", "--http-port", str(self.http_port),
              "--grpc-host", "127.0.0.1", "--grpc-port", str(self.grpc_port),
-             "--admin-password", ADMIN_PASSWORD, "--jwt-secret", JWT_SECRET, "--log-level", "warning"],
+             "--admin-password", ADMIN_PASSWORD, "--jwt-secret", JWT_SECRET, "--log-level", "warning", *extra_args],
             stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while True:

@@ -155,8 +155,8 @@ export const api = {
   get(path, query) {
     return call('GET', this.projectPath(path), { query });
   },
-  post(path, body) {
-    return call('POST', this.projectPath(path), { body });
+  post(path, body, query) {
+    return call('POST', this.projectPath(path), { body, query });
   },
   patch(path, body, query) {
     return call('PATCH', this.projectPath(path), { body, query });

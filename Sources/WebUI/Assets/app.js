@@ -8,6 +8,9 @@ import { renderHost } from './views/host.js';
 import { renderMaintenance, renderScheduleForm } from './views/maintenance.js';
 import { renderPolicies, renderPolicyForm } from './views/policies.js';
 import { renderProfiles } from './views/profiles.js';
+import { renderRollouts } from './views/rollouts.js';
+import { renderRolloutForm } from './views/rollout-form.js';
+import { renderRollout } from './views/rollout.js';
 
 const RESUME_KEY = 'day2.resume';
 
@@ -20,10 +23,14 @@ const routes = [
   { pattern: /^\/policies$/, render: renderPolicies, title: 'OS update policies', nav: 'policies' },
   { pattern: /^\/policies\/new$/, render: renderPolicyForm, title: 'New OS update policy', nav: 'policies' },
   { pattern: /^\/profiles$/, render: renderProfiles, title: 'OS profiles', nav: 'profiles' },
+  { pattern: /^\/rollouts$/, render: renderRollouts, title: 'Rollouts', nav: 'rollouts' },
+  { pattern: /^\/rollouts\/new$/, render: renderRolloutForm, title: 'New rollout', nav: 'rollouts' },
+  { pattern: /^\/rollouts\/(rollout-[0-9a-f]{8})$/, render: renderRollout, title: 'Rollout', nav: 'rollouts' },
 ];
 
 const NAV = [
   ['hosts', '#/hosts', 'Hosts', 'server'],
+  ['rollouts', '#/rollouts', 'Rollouts', 'rollout'],
   ['maintenance', '#/maintenance', 'Maintenance', 'calendar'],
   ['policies', '#/policies', 'OS update policies', 'shield'],
   ['profiles', '#/profiles', 'OS profiles', 'layers'],

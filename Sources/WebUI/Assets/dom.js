@@ -57,6 +57,10 @@ const SHAPES = {
   layers: ['path:m12 2 10 5-10 5L2 7z', 'path:m2 17 10 5 10-5', 'path:m2 12 10 5 10-5'],
   logout: ['path:M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4', 'path:m16 17 5-5-5-5', 'path:M21 12H9'],
   search: ['circle:11,11,7', 'path:m21 21-4.3-4.3'],
+  rollout: ['path:m3 17 6-6 4 4 8-8', 'path:M14 7h7v7'],
+  pause: ['rect:6,4,4,16,1', 'rect:14,4,4,16,1'],
+  play: ['path:m6 4 14 8-14 8z'],
+  stop: ['circle:12,12,10', 'rect:9,9,6,6,1'],
   star: ['path:m12 2 3.1 6.3 6.9 1-5 4.9 1.2 6.8-6.2-3.2-6.2 3.2 1.2-6.8-5-4.9 6.9-1z'],
 };
 
