@@ -341,7 +341,7 @@ let package = Package(
         .testTarget(
             name: "OrchestratorTests",
             dependencies: [
-                "Orchestrator", "Day2Testing", "Inventory", "Authentication",
+                "Orchestrator", "Day2Testing", "Inventory", "Day2Model", "Authentication",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

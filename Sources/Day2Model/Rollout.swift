@@ -360,24 +360,34 @@ public struct Rollout: Sendable, Hashable, Codable {
     }
 
     /// The hosts each wave takes of a target set of `total`, in order: each wave its size, the last whatever is
-    /// left. Refused (naming the wave) when a wave would be empty or the sizes add up to more than the set.
+    /// left. Refused (naming the wave) when a wave would be empty or the sizes add up to more than the set (a last
+    /// wave of `percent: 100`, "the rest", is never too much).
     public static func waveSizes(_ sizes: [WaveSize], total: Int) throws(ValidationError) -> [Int] {
         guard total > 0 else {
             throw ValidationError(field: "target", rule: "matches no host")
         }
         var counts: [Int] = []
         var assigned = 0
+        // What the waves ask for in hundredths of a host: percentages are added unrounded, so waves of 10 % and
+        // 90 % fit a set of any size although each of them rounds up.
+        var asked = 0
         for (index, size) in sizes.enumerated() {
             let wanted = size.count(of: total)
             let field: String
             switch size {
-            case .hosts: field = "waves[\(index)].hosts"
-            case .percent: field = "waves[\(index)].percent"
+            case .hosts(let n):
+                field = "waves[\(index)].hosts"
+                asked += n * 100
+            case .percent(let p):
+                field = "waves[\(index)].percent"
+                asked += p * total
             }
-            guard assigned + wanted <= total else {
+            // The last wave takes whatever is left; `percent: 100` there says just that and is never too much.
+            let takesTheRest = index == sizes.count - 1 && size == .percent(100)
+            guard takesTheRest || asked <= total * 100 else {
                 throw ValidationError(
                     field: field,
-                    rule: "the waves up to this one take \(assigned + wanted) hosts, but the target set has \(total)"
+                    rule: "the waves up to this one take \((asked + 99) / 100) hosts, but the target set has \(total)"
                 )
             }
             if index == sizes.count - 1 {

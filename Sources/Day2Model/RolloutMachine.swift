@@ -153,13 +153,15 @@ public enum RolloutMachine {
         let rollout = step.rollout
         for index in 0...max(0, rollout.currentWave) where index < rollout.waves.count {
             let wave = rollout.waves[index]
-            guard wave.state != .pending, wave.failed > wave.acceptedFailures,
-                wave.failed * 100 > rollout.failureThreshold * wave.total
-            else { continue }
+            // Failures accepted by a resume count neither way: only those since, out of the hosts not accepted.
+            let failed = wave.failed - wave.acceptedFailures
+            let base = max(0, wave.total - wave.acceptedFailures)
+            guard wave.state != .pending, failed > 0, failed * 100 > rollout.failureThreshold * base else { continue }
             step.rollout.state = .paused
             step.rollout.stateReason =
-                "wave \(index + 1): \(wave.failed) of \(wave.total) hosts failed, above the failure threshold of "
-                + "\(rollout.failureThreshold) %"
+                "wave \(index + 1): \(failed) of \(base) hosts failed"
+                + (wave.acceptedFailures > 0 ? " since the last resume" : "")
+                + ", above the failure threshold of \(rollout.failureThreshold) %"
             return
         }
         while step.rollout.state == .running {

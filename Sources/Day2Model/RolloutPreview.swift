@@ -35,7 +35,8 @@ public enum EarliestWindow {
                     best = t
                     break
                 }
-                if let tick = cron.nextTick(after: t, in: utc), best.map({ tick < $0 }) ?? true { best = tick }
+                // A tick at t itself opens a window at t: search from the second before.
+                if let tick = cron.nextTick(after: t - 1, in: utc), best.map({ tick < $0 }) ?? true { best = tick }
             }
         }
         return best.map { ($0, "UTC") }

@@ -153,6 +153,23 @@ extension SQLInventoryStore {
                 openedWaves: Set(started.openedWaves),
                 now: now
             )
+            // A rollout that ends at creation (its hosts need nothing) owns none of them; no run can be under way.
+            if let reason = started.endPending {
+                try await store.execute(
+                    "UPDATE rollout_hosts SET state = ?, reason = ?, ended_at = ? WHERE tenant_id = ? AND rollout_id = ? "
+                        + "AND state = ?",
+                    [
+                        .text(RolloutHostState.skipped.rawValue), .text(reason.rawValue), .integer(now),
+                        .text(tenant), .text(value.resourceId), .text(RolloutHostState.pending.rawValue),
+                    ]
+                )
+            }
+            if started.releaseFinishedHosts {
+                try await store.execute(
+                    "UPDATE rollout_hosts SET active = 0 WHERE tenant_id = ? AND rollout_id = ?",
+                    [.text(tenant), .text(value.resourceId)]
+                )
+            }
             return value
         }
     }
