@@ -74,6 +74,9 @@ public enum RolloutHostReason: String, Sendable, CaseIterable, Codable, Error {
     case updateFailed = "update-failed"
     /// The update started but the node did not report UPDATED within `commitDeadlineSeconds`.
     case deadline = "deadline"
+    /// The rollout opened the window itself (`respectMaintenanceWindows: false`) and the node did not start its
+    /// update before the window closed.
+    case windowMissed = "window-missed"
 }
 
 /// The size of one wave: a number of hosts or a percentage of the target set.
@@ -336,8 +339,8 @@ public struct Rollout: Sendable, Hashable, Codable {
                 }
             }
         }
-        guard (0...100).contains(successThreshold) else {
-            throw ValidationError(field: "successThreshold", rule: "must be 0..100, got \(successThreshold)")
+        guard (1...100).contains(successThreshold) else {
+            throw ValidationError(field: "successThreshold", rule: "must be 1..100, got \(successThreshold)")
         }
         guard (0...100).contains(failureThreshold) else {
             throw ValidationError(field: "failureThreshold", rule: "must be 0..100, got \(failureThreshold)")

@@ -129,6 +129,15 @@ public enum RolloutMachine {
             host.state = .updating
             if host.startedAt == nil && !run.isDownloadOnly { host.startedAt = run.statusTimestamp }
         }
+        if host.state == .pending, run == nil, !rollout.respectMaintenanceWindows, let opened = host.openedAt,
+            now > opened + rollout.windowSeconds
+        {
+            host.state = .failed
+            host.reason = .windowMissed
+            host.reasonDetail = "the node did not start its update in the \(rollout.windowSeconds) s window the rollout opened"
+            host.endedAt = now
+            return
+        }
         if host.state == .updating, let started = host.startedAt, now - started > rollout.commitDeadlineSeconds {
             host.state = .failed
             host.reason = .deadline

@@ -59,8 +59,12 @@ struct ResourceTable<Resource: StoredResource>: Sendable {
 
 /// JSON helpers for the few list-valued columns (metadata, update sources).
 enum ColumnJSON {
+    /// Keys in a fixed order, so that a filter on the stored text (`metadata='{"key":…,"value":…}'`) matches every
+    /// row written with the same content.
     static func encode<T: Encodable>(_ value: T) -> SQLValue {
-        let data = (try? JSONEncoder().encode(value)) ?? Data("[]".utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let data = (try? encoder.encode(value)) ?? Data("[]".utf8)
         return .text(String(decoding: data, as: UTF8.self))
     }
 

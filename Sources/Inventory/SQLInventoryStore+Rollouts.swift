@@ -483,13 +483,12 @@ extension SQLInventoryStore {
     // MARK: The controller
 
     public func rolloutWork() async throws -> [RolloutWork] {
-        let unfinished = [RolloutState.scheduled, .running, .paused].map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let columns = Tables.rollouts.selectList.split(separator: ", ").map { "t.\($0)" }.joined(separator: ", ")
         let rows = try await query(
-            "SELECT t.tenant_id, t.version, \(Tables.rollouts.selectList.split(separator: ", ").map { "t.\($0)" }.joined(separator: ", ")) "
-                + "FROM rollouts t WHERE t.state IN (\(unfinished)) OR EXISTS (SELECT 1 FROM rollout_hosts rh "
-                + "WHERE rh.tenant_id = t.tenant_id AND rh.rollout_id = t.resource_id AND rh.active = 1) "
-                + "ORDER BY t.created_at",
-            []
+            "SELECT t.tenant_id, t.version, \(columns) FROM rollouts t WHERE t.state IN (?, ?, ?) "
+                + "OR EXISTS (SELECT 1 FROM rollout_hosts rh WHERE rh.tenant_id = t.tenant_id "
+                + "AND rh.rollout_id = t.resource_id AND rh.active = 1) ORDER BY t.created_at",
+            [RolloutState.scheduled, .running, .paused].map { .text($0.rawValue) }
         )
         return rows.map { row in
             RolloutWork(tenant: row.string("tenant_id"), rollout: Tables.rollouts.decode(row), version: row.int("version"))
@@ -512,16 +511,22 @@ extension SQLInventoryStore {
             "SELECT \(Tables.rolloutHostColumns), r.resource_id AS r_id, r.status_indicator AS r_indicator, "
                 + "r.status AS r_status, r.status_details AS r_details, r.status_timestamp AS r_status_timestamp, "
                 + "r.start_time AS r_start, r.end_time AS r_end FROM rollout_hosts rh "
+                + "JOIN rollouts ro ON ro.tenant_id = rh.tenant_id AND ro.resource_id = rh.rollout_id "
                 + "LEFT JOIN instances i ON i.tenant_id = rh.tenant_id AND i.host_id = rh.host_id "
+                // The newest run not ended before the wave opened: one opened since, or one already under way then
+                // (a host caught mid-update when its wave opened is followed to that update's outcome).
                 + "LEFT JOIN os_update_runs r ON r.tenant_id = rh.tenant_id AND r.resource_id = ("
                 + "SELECT r2.resource_id FROM os_update_runs r2 WHERE r2.tenant_id = rh.tenant_id "
-                + "AND r2.instance_id = i.resource_id AND r2.start_time >= rh.opened_at "
+                + "AND r2.instance_id = i.resource_id AND r2.end_time >= rh.opened_at "
                 + "ORDER BY r2.start_time DESC, r2.resource_id DESC LIMIT 1) "
                 + "WHERE rh.tenant_id = ? AND rh.rollout_id = ? AND rh.state IN (?, ?) AND rh.opened_at IS NOT NULL "
-                + "AND (rh.state = ? OR r.resource_id IS NOT NULL)",
+                // Pending hosts without a run only once the window the rollout opened for them has closed.
+                + "AND (rh.state = ? OR r.resource_id IS NOT NULL "
+                + "OR (ro.respect_windows = 0 AND rh.opened_at + ro.window_seconds < ?))",
             [
                 .text(tenant), .text(rolloutId), .text(RolloutHostState.pending.rawValue),
                 .text(RolloutHostState.updating.rawValue), .text(RolloutHostState.updating.rawValue),
+                .integer(nowSeconds),
             ]
         )
         return rows.map { row in
@@ -594,20 +599,29 @@ extension SQLInventoryStore {
                 try await store.failRunPastDeadline(tenant: tenant, runId: runId, rollout: rollout, now: now)
             }
             if let reason = advance.endPending {
+                // A pending host whose update run opened since its wave did (the controller has not seen it yet)
+                // is writing its image: it stays owned and is followed to its outcome like an updating one.
                 try await store.execute(
                     "UPDATE rollout_hosts SET state = ?, reason = ?, ended_at = ?, active = 0 WHERE tenant_id = ? "
-                        + "AND rollout_id = ? AND state = ?",
+                        + "AND rollout_id = ? AND state = ? AND NOT (opened_at IS NOT NULL AND EXISTS ("
+                        + "SELECT 1 FROM instances i JOIN os_update_runs r ON r.tenant_id = i.tenant_id "
+                        + "AND r.instance_id = i.resource_id WHERE i.tenant_id = rollout_hosts.tenant_id "
+                        + "AND i.host_id = rollout_hosts.host_id AND r.end_time = ?))",
                     [
                         .text(RolloutHostState.skipped.rawValue), .text(reason.rawValue), .integer(now),
                         .text(tenant), .text(rollout.resourceId), .text(RolloutHostState.pending.rawValue),
+                        .integer(OSUpdateRun.openEndTime),
                     ]
                 )
             }
             if advance.releaseFinishedHosts {
                 try await store.execute(
                     "UPDATE rollout_hosts SET active = 0 WHERE tenant_id = ? AND rollout_id = ? AND active = 1 "
-                        + "AND state <> ?",
-                    [.text(tenant), .text(rollout.resourceId), .text(RolloutHostState.updating.rawValue)]
+                        + "AND state IN (?, ?, ?)",
+                    [
+                        .text(tenant), .text(rollout.resourceId), .text(RolloutHostState.updated.rawValue),
+                        .text(RolloutHostState.failed.rawValue), .text(RolloutHostState.skipped.rawValue),
+                    ]
                 )
             }
             return true

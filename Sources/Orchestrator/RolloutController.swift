@@ -55,7 +55,17 @@ public struct RolloutController<Store: InventoryStore>: Sendable {
         var changed = 0
         var byState: [RolloutState: Int] = [:]
         for item in work {
-            let after = try await step(item)
+            // One rollout that cannot be advanced (its project's data, a store error) holds up no other.
+            let after: Rollout?
+            do {
+                after = try await step(item)
+            } catch {
+                logger.warning(
+                    "rollout step failed",
+                    metadata: ["rollout.id": "\(item.rollout.resourceId)", "error": "\(error)"]
+                )
+                after = nil
+            }
             if after != nil { changed += 1 }
             let rollout = after ?? item.rollout
             byState[rollout.state, default: 0] += 1

@@ -98,6 +98,10 @@ struct DemoRolloutTests {
                     {
                         pausedCheck.set()
                     }
+                    // As an operator would: resume once the terminal has said why it paused.
+                    for _ in 0..<50 where !output.value.contains(" PAUSED: ") {
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
                     let work = try await store.rolloutWork(tenant: tenant, id: rollout.resourceId)
                     let resumed = try RolloutMachine.resume(work.rollout, now: Int64(Date().timeIntervalSince1970))
                     _ = try await store.applyRolloutAdvance(
