@@ -14,8 +14,8 @@ extension RolloutCommands {
             abstract: "Create a rollout (with --preview: show the plan and ask first).",
             discussion: """
                 The target set is fixed now: exactly one of --region (with its sub-regions), --site, --hosts or \
-                --filter (the filter of day2ctl list hosts). Waves are given in order with --wave: N hosts, P% of the set, or rest (the last wave: whatever is left); \
-                without --wave every host is in one wave.
+                --filter (the filter of day2ctl list hosts). Waves are given in order with --wave: N hosts, P% of \
+                the set, or rest (the last wave: whatever is left); without --wave every host is in one wave.
 
                 --preview asks the server for the plan (the hosts of each wave, the skipped ones and why, each \
                 host's OS offer and earliest start in its maintenance windows), prints it and asks "Create this \
@@ -34,7 +34,12 @@ extension RolloutCommands {
         @Option(help: ArgumentHelp("OS update policy every host gets (ID or name).", valueName: "policy"))
         var policy: String
 
-        @Option(help: ArgumentHelp("Target every host of this region and its sub-regions (ID or name).", valueName: "region"))
+        @Option(
+            help: ArgumentHelp(
+                "Target every host of this region and its sub-regions (ID or name).",
+                valueName: "region"
+            )
+        )
         var region: String?
 
         @Option(help: ArgumentHelp("Target every host of this site (ID or name).", valueName: "site"))
@@ -129,7 +134,10 @@ extension RolloutCommands {
         @Flag(help: "Show the plan first and ask before creating.")
         var preview = false
 
-        @Flag(name: [.customShort("y"), .long], help: "Create without asking (with --preview, after showing the plan).")
+        @Flag(
+            name: [.customShort("y"), .long],
+            help: "Create without asking (with --preview, after showing the plan)."
+        )
         var yes = false
 
         @OptionGroup var plan: PlanHosts
@@ -185,7 +193,8 @@ extension RolloutCommands {
                 guard seconds >= now else {
                     throw CLIError.option(
                         "--start",
-                        "\(TimeText.display(seconds, in: zone)) is in the past (now is \(TimeText.display(now, in: zone)))"
+                        "\(TimeText.display(seconds, in: zone)) is in the past "
+                            + "(now is \(TimeText.display(now, in: zone)))"
                     )
                 }
                 request.startSeconds = seconds
@@ -254,7 +263,13 @@ extension RolloutCommands {
                 // -q keeps standard output for the ID; the plan goes where a person still sees it.
                 context.errors.line(RolloutViews.preview(plan, zone: presenter.zone, command: "--preview"))
             } else {
-                show(preview: plan, presenter: presenter, first: self.plan.first, command: "--preview", context: context)
+                show(
+                    preview: plan,
+                    presenter: presenter,
+                    first: self.plan.first,
+                    command: "--preview",
+                    context: context
+                )
             }
             if !yes {
                 switch RolloutTerminal.confirm("Create this rollout? [y/N]", context: context) {
@@ -283,7 +298,8 @@ extension RolloutCommands {
             let waves = rollout["waves"].array
             let sizes = waves.map { $0["total"].text }.joined(separator: ", ")
             context.output.line(
-                "\(rollout["totalHosts"].text) hosts in \(waves.count) wave\(waves.count == 1 ? "" : "s") (\(sizes)); "
+                "\(RolloutViews.counted(rollout["totalHosts"].int ?? 0, "host")) in "
+                    + "\(RolloutViews.counted(Int64(waves.count), "wave")) (\(sizes)); "
                     + "follow it with: day2ctl rollouts watch \(rollout["resourceId"].text)"
             )
         }

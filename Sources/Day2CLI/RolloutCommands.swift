@@ -242,7 +242,12 @@ struct RolloutCommands: ParsableCommand {
                     items
                 )
             }
-            presenter.list(response, items: items, columns: RolloutViews.hostColumns(zone: presenter.zone), id: "hostId")
+            presenter.list(
+                response,
+                items: items,
+                columns: RolloutViews.hostColumns(zone: presenter.zone),
+                id: "hostId"
+            )
         }
     }
 
@@ -292,7 +297,14 @@ struct RolloutCommands: ParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run(in context: CLIContext) async throws(CLIError) {
-            try await act("pause", done: "paused", rollout: rollout, connection: connection, output: output, context: context)
+            try await act(
+                "pause",
+                done: "paused",
+                rollout: rollout,
+                connection: connection,
+                output: output,
+                context: context
+            )
         }
     }
 

@@ -41,7 +41,14 @@ enum RolloutProgress {
     /// `[###--!>>..........]`: updated `#`, skipped `-`, failed `!`, updating `>`, still pending `.`, in proportion
     /// (largest remainder, so the cells add up to `width`; any state with a host gets at least one cell while the
     /// bar has room); an empty wave is a bar of spaces.
-    static func bar(updated: Int, skipped: Int, failed: Int, updating: Int, pending: Int, width: Int = barWidth)
+    static func bar(
+        updated: Int,
+        skipped: Int,
+        failed: Int,
+        updating: Int,
+        pending: Int,
+        width: Int = barWidth
+    )
         -> String
     {
         let parts: [(Character, Int)] = [
@@ -98,7 +105,8 @@ enum RolloutProgress {
         {
             text += ", starts \(TimeText.display(start, in: zone))"
         }
-        return text + ", wave \(RolloutViews.wave(rollout)), \(rollout["totalHosts"].text) hosts"
+        return text + ", wave \(RolloutViews.wave(rollout)), "
+            + RolloutViews.counted(rollout["totalHosts"].int ?? 0, "host")
     }
 
     /// Why the rollout is where it is, with the way on for a paused one; nil when there is nothing to say.

@@ -90,7 +90,10 @@ struct RolloutRequest: Equatable {
                 sizes.append(.percent(percent))
             } else if let count = Int(lowered) {
                 guard (1...100_000).contains(count) else {
-                    throw CLIError.option("--wave", "\"\(text)\" hosts: a wave takes 1 to 100000 hosts (wave \(index + 1))")
+                    throw CLIError.option(
+                        "--wave",
+                        "\"\(text)\" hosts: a wave takes 1 to 100000 hosts (wave \(index + 1))"
+                    )
                 }
                 sizes.append(.hosts(count))
             } else {

@@ -51,6 +51,9 @@ enum RolloutViews {
         rollout["waves"].array.reduce(0) { $0 + ($1[state].int ?? 0) }
     }
 
+    /// `1 host`, `12 hosts`.
+    static func counted(_ count: Int64, _ noun: String) -> String { "\(count) \(noun)" + (count == 1 ? "" : "s") }
+
     /// `100%`.
     static func percent(_ value: JSONValue) -> String { value.int.map { "\($0)%" } ?? "" }
 
@@ -120,10 +123,24 @@ enum RolloutViews {
 
     // MARK: Hosts
 
+    /// The longest reason detail a table shows (`-o json` has all of it).
+    static let detailLength = 100
+
+    /// A reason detail for a table: the agent's `failure_log` when the detail is its update log (JSON), else the
+    /// text, cut to ``detailLength`` characters.
+    static func shortDetail(_ detail: String) -> String {
+        var text = detail
+        if detail.hasPrefix("{"), let log = JSONValue.parse(detail)?["update_log"].array.first {
+            let failure = log["failure_log"].text.isEmpty ? log["failure_reason"].text : log["failure_log"].text
+            if !failure.isEmpty { text = failure }
+        }
+        return text.count > detailLength ? String(text.prefix(detailLength - 1)) + "…" : text
+    }
+
     /// `update-failed: disk full`, `deadline`, `already-on-target`, or empty.
     static func reason(_ host: JSONValue) -> String {
         let reason = host["reason"].text
-        let detail = host["reasonDetail"].text
+        let detail = shortDetail(host["reasonDetail"].text)
         switch (reason.isEmpty, detail.isEmpty) {
         case (true, true): return ""
         case (false, true): return reason
@@ -164,7 +181,7 @@ enum RolloutViews {
         let waves = preview["waves"].array
         let finish = preview["earliestFinish"].int ?? 0
         var lines = [
-            "plan: \(preview["totalHosts"].text) hosts in \(waves.count) wave\(waves.count == 1 ? "" : "s"); "
+            "plan: \(counted(preview["totalHosts"].int ?? 0, "host")) in \(counted(Int64(waves.count), "wave")); "
                 + "earliest finish "
                 + (finish > 0 ? TimeText.display(finish, in: zone) : "never (a wave cannot reach its threshold)")
         ]

@@ -48,7 +48,11 @@ import Testing
 
     @Test func waveFlagsReadHostsPercentagesAndTheRest() throws {
         #expect(try RolloutRequest.waves(["5", "25%", "rest"]) == [.hosts(5), .percent(25), .percent(100)])
-        #expect(try RolloutRequest.waves(["1,10%", " 50% ", "REST"]) == [.hosts(1), .percent(10), .percent(50), .percent(100)])
+        #expect(
+            try RolloutRequest.waves(["1,10%", " 50% ", "REST"]) == [
+                .hosts(1), .percent(10), .percent(50), .percent(100),
+            ]
+        )
         #expect(try RolloutRequest.waves(["3", "100%"]) == [.hosts(3), .percent(100)])
         #expect(try RolloutRequest.waves(["rest"]) == [.percent(100)])
         #expect(try RolloutRequest.waves([]) == [])
@@ -87,7 +91,9 @@ import Testing
     }
 
     @Test func aBadWaveIsAUsageErrorBeforeAnythingIsSent() async {
-        let result = await run(["rollouts", "create", "r", "--policy", "p", "--site", "s", "--wave", "5", "--wave", "x%"])
+        let result = await run([
+            "rollouts", "create", "r", "--policy", "p", "--site", "s", "--wave", "5", "--wave", "x%",
+        ])
         #expect(result.code == 64)
         #expect(result.err.hasPrefix("error: --wave: \"x%\" is not a percentage"), "\(result)")
         #expect(!result.err.contains("not logged in"))
@@ -126,10 +132,16 @@ import Testing
         #expect(byHosts.body["hostIds"] == .array([.string("edge-1"), .string("edge-2"), .string("host-0000000a")]))
         let byFilter = try create(["r", "--policy", "p", "--filter", #"name="edge-1""#]).request(now: now, zone: utc)
         #expect(byFilter.body["filter"] == .string(#"name="edge-1""#))
-        let ignoring = try create(["r", "--policy", "p", "--site", "s", "--ignore-windows"]).request(now: now, zone: utc)
+        let ignoring = try create(["r", "--policy", "p", "--site", "s", "--ignore-windows"]).request(
+            now: now,
+            zone: utc
+        )
         #expect(ignoring.body["respectMaintenanceWindows"] == .bool(false))
         #expect(ignoring.body["windowSeconds"].isNull)
-        let startNow = try create(["r", "--policy", "p", "--site", "s", "--start", "now+1h"]).request(now: now, zone: utc)
+        let startNow = try create(["r", "--policy", "p", "--site", "s", "--start", "now+1h"]).request(
+            now: now,
+            zone: utc
+        )
         #expect(startNow.startSeconds == now + 3600)
     }
 
@@ -140,9 +152,15 @@ import Testing
             (["--soak", "soon"], "--soak: \"soon\" is not a duration such as 90, 30s, 10m, 2h or 1h30m"),
             (["--soak", "31d"], "--soak: 31d 0h is out of range: give 0s to 30d"),
             (["--commit-deadline", "30s"], "--commit-deadline: 30s is out of range: give 1m to 30d"),
-            (["--window", "2h"], "--window: only with --ignore-windows (otherwise the hosts' own maintenance windows apply)"),
+            (
+                ["--window", "2h"],
+                "--window: only with --ignore-windows (otherwise the hosts' own maintenance windows apply)"
+            ),
             (["--ignore-windows", "--window", "2d"], "--window: 2d 0h is out of range: give 1m to 24h"),
-            (["--start", "2020-01-01T00:00:00Z"], "--start: 2020-01-01 00:00:00 +00:00 is in the past (now is 2026-12-08 07:00:00 +00:00)"),
+            (
+                ["--start", "2020-01-01T00:00:00Z"],
+                "--start: 2020-01-01 00:00:00 +00:00 is in the past (now is 2026-12-08 07:00:00 +00:00)"
+            ),
             (["--start", "tomorrow"], "--start: \"tomorrow\" is not a time"),
         ]
     )
@@ -180,7 +198,9 @@ import Testing
 
     @Test func hostStatesReadShortAndAPINames() {
         #expect(RolloutCommands.HostState(argument: "failed")?.apiName == "ROLLOUT_HOST_STATE_FAILED")
-        #expect(RolloutCommands.HostState(argument: "ROLLOUT_HOST_STATE_UPDATING")?.apiName == "ROLLOUT_HOST_STATE_UPDATING")
+        #expect(
+            RolloutCommands.HostState(argument: "ROLLOUT_HOST_STATE_UPDATING")?.apiName == "ROLLOUT_HOST_STATE_UPDATING"
+        )
         #expect(RolloutCommands.HostState(argument: "done") == nil)
     }
 
@@ -230,13 +250,40 @@ import Testing
     @Test func targetsAndWindowsReadAsWords() throws {
         let byHosts = try #require(
             JSONValue.parse(
-                #"{"regionId":"","siteId":"","hostIds":["host-1","host-2","host-3","host-4","host-5","host-6","host-7"],"filter":"","respectMaintenanceWindows":false,"windowSeconds":5400}"#
+                #"{"regionId":"","siteId":"","hostIds":["host-1","host-2","host-3","host-4","host-5","host-6","host-7"],"#
+                    + #""filter":"","respectMaintenanceWindows":false,"windowSeconds":5400}"#
             )
         )
         #expect(RolloutViews.target(byHosts) == "hosts host-1, host-2, host-3, host-4, host-5 and 2 more")
         #expect(RolloutViews.windows(byHosts) == "opened by the rollout when a wave opens, 1h 30m each")
         let byFilter = try #require(JSONValue.parse(#"{"regionId":"","siteId":"","hostIds":[],"filter":"name=\"a\""}"#))
         #expect(RolloutViews.target(byFilter) == "filter name=\"a\"")
+    }
+
+    @Test func aHostsReasonIsShortInATable() throws {
+        let log =
+            #"{"update_log":[{"action":"install","failure_log":"the new image did not boot","#
+            + #""failure_reason":"bootloader","status":"rolledback"}]}"#
+        let failed = JSONValue.object([("reason", .string("update-failed")), ("reasonDetail", .string(log))])
+        #expect(RolloutViews.reason(failed) == "update-failed: the new image did not boot")
+        let long = String(repeating: "x", count: 300)
+        let deadline = JSONValue.object([("reason", .string("deadline")), ("reasonDetail", .string(long))])
+        #expect(RolloutViews.reason(deadline) == "deadline: " + String(repeating: "x", count: 99) + "…")
+        #expect(RolloutViews.reason(.object([("reason", .string("")), ("reasonDetail", .string(""))])) == "")
+        let hosts = RolloutViews.hostColumns(zone: utc)
+        let host = try #require(
+            JSONValue.parse(
+                #"{"hostId":"host-0000000a","hostName":"edge-a","siteId":"site-00c0ffee","wave":1,"#
+                    + #""state":"ROLLOUT_HOST_STATE_UPDATED","reason":"","reasonDetail":"","runId":"osupdaterun-0000000b","#
+                    + #""openedAt":1796713200,"startedAt":1796713260,"endedAt":1796713500}"#
+            )
+        )
+        #expect(
+            Table(headers: hosts.map(\.header), rows: [hosts.map { $0.value(host) }]).rendered == """
+                HOST ID         NAME     SITE ID         WAVE   STATE     REASON   RUN                    STARTED                      ENDED
+                host-0000000a   edge-a   site-00c0ffee   1      updated   -        osupdaterun-0000000b   2026-12-08 07:01:00 +00:00   2026-12-08 07:05:00 +00:00
+                """
+        )
     }
 
     @Test func aPreviewShowsWavesSkippedHostsAndTheFirstHosts() throws {
@@ -344,7 +391,8 @@ import Testing
         #expect(paused.first == "rollout-1a2b3c4d (emt-0602): paused, wave 2/3, 12 hosts")
         #expect(
             paused.last
-                == "paused: wave 2: 1 of 3 hosts failed, above the failure threshold of 0 % (day2ctl rollouts resume rollout-1a2b3c4d goes on)"
+                == "paused: wave 2: 1 of 3 hosts failed, above the failure threshold of 0 % "
+                + "(day2ctl rollouts resume rollout-1a2b3c4d goes on)"
         )
         let scheduled = item.setting("state", .string("ROLLOUT_STATE_SCHEDULED")).setting("stateReason", .string(""))
             .setting("currentWave", .int(0))
@@ -408,7 +456,9 @@ import Testing
             )
             Issue.record("a failed rollout ended the watch without an error")
         } catch {
-            #expect(error.message == "rollout rollout-1a2b3c4d failed: wave 2 can no longer reach its success threshold")
+            #expect(
+                error.message == "rollout rollout-1a2b3c4d failed: wave 2 can no longer reach its success threshold"
+            )
             #expect(error.exitCode == 1)
         }
         do {
