@@ -266,6 +266,183 @@ enum APISchemas {
         .dayOfWeek: "^([*]|([0-6])((,([0-6]))*))$",
     ]
 
+    /// An integer count of hosts, read-only in responses.
+    static func count(_ name: String, _ summary: String = "") -> APIField {
+        .readOnly(name, .integer(min: 0, max: Int64(Int32.max)), summary)
+    }
+
+    /// One wave of a rollout: in a request exactly one of `hosts` and `percent`; in a response its progress too.
+    static let rolloutWave = APISchema(
+        name: "RolloutWave",
+        fields: [
+            APIField(
+                name: "hosts",
+                kind: .integer(min: 1, max: 100_000),
+                summary: "the wave takes this many hosts (exactly one of hosts and percent; 0 in responses when unused)"
+            ),
+            APIField(
+                name: "percent",
+                kind: .integer(min: 1, max: 100),
+                summary: "the wave takes this percentage of the target set, rounded up (0 in responses when unused)"
+            ),
+            .enumeration("state", WaveState.self, access: .readOnly), count("total"), count("pending"),
+            count("updating"), count("updated"), count("failed"), count("skipped"),
+            .readOnly("startTime", uint32, "when the wave opened (Unix seconds), 0 before"),
+            .readOnly("endTime", uint32, "when it succeeded, failed or was cancelled (Unix seconds), 0 before"),
+        ]
+    )
+
+    /// The target fields of a rollout: exactly one is given in a request; responses echo the unused ones empty.
+    static let rolloutTargets: [APIField] = [
+        APIField(
+            name: "regionId",
+            kind: .reference(.region, clearable: true),
+            summary: "the hosts of this region and its sub-regions (\"\" when another target is used)"
+        ),
+        APIField(
+            name: "siteId",
+            kind: .reference(.site, clearable: true),
+            summary: "the hosts of this site (\"\" when another target is used)"
+        ),
+        APIField(
+            name: "hostIds",
+            kind: .array(.reference(.host, clearable: false), maxItems: 100_000),
+            summary: "these hosts ([] when another target is used)"
+        ),
+        APIField(
+            name: "filter",
+            kind: .string(.free(maxBytes: 2000)),
+            summary: "the hosts the host-list filter selects (\"\" when another target is used)"
+        ),
+    ]
+
+    /// A rollout: what each host gets, which hosts, in which waves, gated how; its state and progress read-only.
+    static let rollout = APISchema(
+        name: "Rollout",
+        fields: [
+            .readOnly("resourceId", .string(nil)), .string("name", .name, required: true),
+            APIField(
+                name: "osUpdatePolicyId",
+                kind: .reference(.osUpdatePolicy, clearable: false),
+                required: true,
+                summary: "what each host gets: the ID of an OS update policy"
+            ),
+        ] + rolloutTargets + [
+            APIField(
+                name: "waves",
+                kind: .array(.object("RolloutWave"), maxItems: Rollout.maximumWaves),
+                summary: "in order; the last takes whatever is left (omitted: one wave of 100 %)"
+            ),
+            APIField(
+                name: "successThreshold",
+                kind: .integer(min: 0, max: 100),
+                summary: "percent of a wave UPDATED or skipped before the next opens (omitted: 100)"
+            ),
+            APIField(
+                name: "failureThreshold",
+                kind: .integer(min: 0, max: 100),
+                summary: "percent of a wave FAILED above which the rollout pauses (0: the first failure pauses)"
+            ),
+            APIField(
+                name: "soakSeconds",
+                kind: .integer(min: 0, max: 2_592_000),
+                summary: "wait after a wave succeeds before the next opens"
+            ),
+            APIField(
+                name: "commitDeadlineSeconds",
+                kind: .integer(min: 60, max: 2_592_000),
+                summary: "a started host not UPDATED within this counts as FAILED (omitted: 7200)"
+            ),
+            APIField(
+                name: "startSeconds",
+                kind: uint32,
+                summary: "the earliest start, Unix seconds (omitted or 0: now)"
+            ),
+            APIField(
+                name: "respectMaintenanceWindows",
+                kind: .boolean,
+                summary: "true (omitted): hosts update in their own windows; false: each wave opens a window"
+            ),
+            APIField(
+                name: "windowSeconds",
+                kind: .integer(min: 60, max: 86400),
+                summary: "length of the window a wave opens when respectMaintenanceWindows is false (omitted: 3600)"
+            ),
+            .enumeration("state", RolloutState.self, access: .readOnly), .readOnly("stateReason", .string(nil)),
+            count("currentWave", "1-based number of the highest wave opened, 0 before the first"),
+            count("totalHosts", "hosts in the target set (fixed at creation)"), timestamps,
+        ]
+    )
+
+    /// One host of a rollout (`GET rollouts/{id}/hosts`).
+    static let rolloutHost = APISchema(
+        name: "RolloutHost",
+        fields: [
+            .readOnly("hostId", .string(nil)), .readOnly("hostName", .string(nil)), .readOnly("siteId", .string(nil)),
+            count("wave", "1-based wave number"), .enumeration("state", RolloutHostState.self, access: .readOnly),
+            .readOnly(
+                "reason",
+                .enumeration([""] + RolloutHostReason.allCases.map(\.rawValue)),
+                "why it was skipped or failed; \"\" otherwise"
+            ),
+            .readOnly("reasonDetail", .string(nil)),
+            .readOnly("runId", .string(nil), "its update run, \"\" before one"),
+            .readOnly("openedAt", uint32, "when its wave opened for it (Unix seconds), 0 before"),
+            .readOnly("startedAt", uint32, "when its update started, 0 before"),
+            .readOnly("endedAt", uint32, "when it reached its final state, 0 before"),
+        ]
+    )
+
+    /// One wave of a rollout preview.
+    static let rolloutPreviewWave = APISchema(
+        name: "RolloutPreviewWave",
+        fields: [
+            count("wave", "1-based wave number"), count("hosts"), count("skipped"),
+            .readOnly("earliestStart", uint32, "the earliest the wave can open, 0 when it cannot"),
+            .readOnly("earliestFinish", uint32, "the earliest it can reach its success threshold, 0 when it cannot"),
+        ]
+    )
+
+    /// The number of hosts a preview skips for one reason.
+    static let rolloutSkipCount = APISchema(
+        name: "RolloutSkipCount",
+        fields: [
+            .readOnly("reason", .enumeration(RolloutHostReason.allCases.map(\.rawValue))), count("hosts"),
+        ]
+    )
+
+    /// One host of a rollout preview.
+    static let rolloutPreviewHost = APISchema(
+        name: "RolloutPreviewHost",
+        fields: [
+            .readOnly("hostId", .string(nil)), .readOnly("hostName", .string(nil)), .readOnly("siteId", .string(nil)),
+            count("wave", "1-based wave number"), .enumeration("state", RolloutHostState.self, access: .readOnly),
+            .readOnly(
+                "reason",
+                .enumeration([""] + RolloutHostReason.allCases.map(\.rawValue)),
+                "why it is skipped; \"\" otherwise"
+            ),
+            .readOnly("osId", .string(nil), "the OS resource it would get, \"\" for a package update"),
+            .readOnly("offer", .string(nil), "what it would get, for a person"),
+            .readOnly("earliestStart", uint32, "the earliest its update can start (Unix seconds), 0 when never"),
+            .readOnly("earliestStartUtc", .string(nil), "the same in RFC 3339, UTC; \"\" when never"),
+            .readOnly("earliestStartLocal", .string(nil), "the same in the zone of its window; \"\" when never"),
+            .readOnly("timeZone", .string(nil), "the zone of that window; \"\" when never"),
+        ]
+    )
+
+    /// What a rollout would do (`POST rollouts/preview`, `GET rollouts/{id}/preview`); `hosts` is paged.
+    static let rolloutPreview = APISchema(
+        name: "RolloutPreview",
+        fields: [
+            count("totalHosts"), .readOnly("waves", .array(.object("RolloutPreviewWave"), maxItems: nil)),
+            .readOnly("skippedByReason", .array(.object("RolloutSkipCount"), maxItems: nil), "sorted by reason"),
+            .readOnly("earliestFinish", uint32, "the earliest the whole rollout can finish, 0 when it cannot"),
+            .readOnly("hosts", .array(.object("RolloutPreviewHost"), maxItems: nil), "one page of the hosts"),
+            count("totalElements"), .readOnly("hasNext", .boolean),
+        ]
+    )
+
     static let project = APISchema(
         name: "Project",
         fields: [
@@ -293,7 +470,8 @@ enum APISchemas {
 
     /// Every schema, for the OpenAPI document.
     static let all: [APISchema] = [
-        region, site, host, instance, operatingSystem, policy, run, singleSchedule, repeatedSchedule, project,
+        region, site, host, instance, operatingSystem, policy, run, singleSchedule, repeatedSchedule, rollout,
+        rolloutWave, rolloutHost, rolloutPreview, rolloutPreviewWave, rolloutSkipCount, rolloutPreviewHost, project,
         metadataItem, timestampsSchema,
     ]
 }

@@ -64,6 +64,7 @@ public struct NorthboundAPI<Store: InventoryStore>: Sendable {
         registerPolicies(on: project)
         registerRuns(on: project)
         registerSchedules(on: project)
+        registerRollouts(on: project)
     }
 
     // MARK: Helpers shared by the routes

@@ -17,6 +17,10 @@ enum OpenAPIDocument {
         case list
         case schedules
         case regionList
+        /// `pageSize` 1..1000 and `offset` (a preview's hosts).
+        case page
+        /// `state`, `wave`, `pageSize` 1..1000 and `offset` (a rollout's hosts).
+        case rolloutHosts
     }
 
     /// One documented operation.
@@ -29,6 +33,8 @@ enum OpenAPIDocument {
         let answer: Answer
         var parameters: Parameters = .none
         var query: [String] = []
+        /// When the operation can answer 409 (`Aborted`): what conflicts.
+        var conflict: String? = nil
     }
 
     /// Every operation under `/v1`, with its path relative to the server root.
@@ -169,6 +175,85 @@ enum OpenAPIDocument {
             listKey: "repeatedSchedules",
             listParameters: .schedules
         )
+        let rollouts = project + "/rollouts"
+        let rollout = rollouts + "/{resourceId}"
+        all += [
+            Operation(
+                method: "post",
+                path: rollouts,
+                id: "Rollout_Create",
+                summary: "Create a rollout: its target set is resolved and planned into waves now",
+                request: "Rollout",
+                answer: .resource("Rollout"),
+                conflict: "hosts of the target set belong to another unfinished rollout (the message says how many)"
+            ),
+            Operation(
+                method: "get",
+                path: rollouts,
+                id: "Rollout_List",
+                summary: "List Rollout resources",
+                answer: .list(key: "rollouts", schema: "Rollout"),
+                parameters: .list
+            ),
+            Operation(
+                method: "post",
+                path: rollouts + "/preview",
+                id: "Rollout_Preview",
+                summary: "What creating this rollout would do; writes nothing",
+                request: "Rollout",
+                answer: .resource("RolloutPreview"),
+                parameters: .page
+            ),
+            Operation(
+                method: "get",
+                path: rollout,
+                id: "Rollout_Get",
+                summary: "Get a Rollout",
+                answer: .resource("Rollout")
+            ),
+            Operation(
+                method: "delete",
+                path: rollout,
+                id: "Rollout_Delete",
+                summary: "Delete a finished rollout and its host records",
+                answer: .empty,
+                conflict: "the rollout is not finished, or hosts are still updating"
+            ),
+        ]
+        for (action, summary) in [
+            ("pause", "Pause a scheduled or running rollout: no new host starts; hosts already updating finish"),
+            ("resume", "Resume a paused rollout; the failures seen so far are accepted"),
+            ("cancel", "Cancel an unfinished rollout: no further host starts"),
+        ] {
+            all.append(
+                Operation(
+                    method: "post",
+                    path: rollout + "/\(action)",
+                    id: "Rollout_\(action.prefix(1).uppercased() + action.dropFirst())",
+                    summary: summary + " (no body, or {})",
+                    answer: .resource("Rollout"),
+                    conflict: "the action does not apply to the rollout's state (the message names it)"
+                )
+            )
+        }
+        all += [
+            Operation(
+                method: "get",
+                path: rollout + "/hosts",
+                id: "Rollout_ListHosts",
+                summary: "The hosts of a rollout in rollout order",
+                answer: .list(key: "hosts", schema: "RolloutHost"),
+                parameters: .rolloutHosts
+            ),
+            Operation(
+                method: "get",
+                path: rollout + "/preview",
+                id: "Rollout_GetPreview",
+                summary: "The preview of an existing rollout: its stored waves and host states, the windows now",
+                answer: .resource("RolloutPreview"),
+                parameters: .page
+            ),
+        ]
         all.append(
             Operation(
                 method: "get",
@@ -297,6 +382,18 @@ enum OpenAPIDocument {
                     parameter("pageSize", in: "query", integer(1, 100)),
                     parameter("offset", in: "query", integer(0, 10000)),
                 ]
+        case .page:
+            parameters += [
+                parameter("pageSize", in: "query", integer(1, 1000)),
+                parameter("offset", in: "query", integer(0, 100_000)),
+            ]
+        case .rolloutHosts:
+            parameters += [
+                parameter("state", in: "query", type(.enumeration(RolloutHostState.allCases.map(\.rawValue)))),
+                parameter("wave", in: "query", integer(1, Int64(Rollout.maximumWaves))),
+                parameter("pageSize", in: "query", integer(1, 1000)),
+                parameter("offset", in: "query", integer(0, 100_000)),
+            ]
         }
         parameters += operation.query.map { parameter($0, in: "query", string) }
         let body: JSON
@@ -347,6 +444,14 @@ enum OpenAPIDocument {
             ("404", "no such resource in this project"),
         ] {
             responses.append((code, .object([("description", .string(text)), ("content", content(ref("Error")))])))
+        }
+        if let conflict = operation.conflict {
+            responses.append(
+                (
+                    "409",
+                    .object([("description", .string("Aborted: \(conflict)")), ("content", content(ref("Error")))])
+                )
+            )
         }
         var members: [(String, JSON)] = [
             ("operationId", .string(operation.id)), ("summary", .string(operation.summary)),

@@ -102,6 +102,28 @@ struct RequestBody: Sendable {
         return nil
     }
 
+    /// The boolean `name`; nil when absent or null.
+    func bool(_ name: String) -> Bool? {
+        if case .bool(let value) = members[name] { return value }
+        return nil
+    }
+
+    /// The array of objects `name`, each read as a body of `schema` (already checked with the whole body, so this
+    /// only re-reads them); nil when absent or null.
+    func objects(_ name: String, schema: APISchema) throws(ValidationError) -> [RequestBody]? {
+        guard case .array(let items) = members[name] else { return nil }
+        var bodies: [RequestBody] = []
+        bodies.reserveCapacity(items.count)
+        for (index, item) in items.enumerated() {
+            do {
+                bodies.append(try RequestBody(item, schema: schema, requireAll: true))
+            } catch {
+                throw ValidationError(field: "\(name)[\(index)].\(error.field)", rule: error.rule)
+            }
+        }
+        return bodies
+    }
+
     /// The string array `name`; nil when absent or null.
     func strings(_ name: String) -> [String]? {
         guard case .array(let items) = members[name] else { return nil }

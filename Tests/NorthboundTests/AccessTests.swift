@@ -171,7 +171,7 @@ struct AccessTests {
         let kinds: [(String, String)] = [
             ("/sites", "site"), ("/compute/hosts", "host"), ("/compute/instances", "inst"), ("/compute/os", "os"),
             ("/os-update-policies", "osupdatepolicy"), ("/os-update-runs", "osupdaterun"),
-            ("/schedules/single", "singlesche"), ("/schedules/repeated", "repeatedsche"),
+            ("/schedules/single", "singlesche"), ("/schedules/repeated", "repeatedsche"), ("/rollouts", "rollout"),
         ]
         let prefix = kinds.first { path.contains($0.0) }?.1 ?? "region"
         return "\(prefix)-00000000"

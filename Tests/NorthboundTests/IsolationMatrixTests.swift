@@ -47,10 +47,15 @@ struct IsolationMatrixTests {
                     startTime: now
                 )
             ).resourceId
+            let rollout = try await world.create(
+                "rollouts",
+                #"{"name":"r","osUpdatePolicyId":"\#(policy)","siteId":"\#(fleet.site)","startSeconds":\#(now + 86400)}"#
+            ).string("resourceId")!
             let ids: [String: String] = [
                 "regions": fleet.region, "sites": fleet.site, "compute/hosts": fleet.host,
                 "compute/instances": fleet.instance, "compute/os": fleet.old, "os-update-policies": policy,
                 "os-update-runs": run, "schedules/single": single, "schedules/repeated": repeated,
+                "rollouts": rollout,
             ]
             let other = try #require(try await world.call(.post, "/v1/projects", #"{"name":"other"}"#).string("id"))
             let outsider = try await world.token(["\(other)_im-rw"])
@@ -114,6 +119,8 @@ struct IsolationMatrixTests {
         let parts = relative.split(separator: "/").filter { !$0.hasPrefix("{") }.map(String.init)
         if parts.last == "sites" || parts.contains("sites") { return "sites" }
         if parts == ["regions"] { return "regions" }
+        // `rollouts/{resourceId}/pause`, `…/hosts`, `rollouts/preview`: all operations of rollouts.
+        if parts.first == "rollouts" { return "rollouts" }
         return parts.joined(separator: "/")
     }
 
@@ -122,7 +129,8 @@ struct IsolationMatrixTests {
         var totals: [Int] = []
         for collection in [
             "regions", "sites", "compute/hosts", "compute/instances", "compute/os", "os-update-policies",
-            "os-update-runs", "schedules/single", "schedules/repeated",
+            "os-update-runs", "schedules/single", "schedules/repeated", "rollouts",
+            "rollouts?filter=state=ROLLOUT_STATE_SCHEDULED",
         ] {
             let answer = try await world.call(.get, "\(world.path)/\(collection)")
             guard case .int(let total) = answer.json["totalElements"] else {

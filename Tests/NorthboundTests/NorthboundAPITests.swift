@@ -252,7 +252,14 @@ struct NorthboundAPITests {
                 "schedules/repeated",
                 #"{"scheduleStatus":"SCHEDULE_STATUS_MAINTENANCE","durationSeconds":60,"cronMinutes":"0","cronHours":"1","cronDayMonth":"*","cronMonth":"*","cronDayWeek":"*"}"#
             )
-            _ = try await world.create("os-update-policies", #"{"name":"l","updatePolicy":"UPDATE_POLICY_LATEST"}"#)
+            let latest = try await world.create(
+                "os-update-policies",
+                #"{"name":"l","updatePolicy":"UPDATE_POLICY_LATEST"}"#
+            ).string("resourceId")!
+            let rollout = try await world.create(
+                "rollouts",
+                #"{"name":"r","osUpdatePolicyId":"\#(latest)","siteId":"\#(fleet.site)","respectMaintenanceWindows":false}"#
+            ).string("resourceId")!
             let document = try await world.call(.get, "/openapi.json", as: .anonymous)
             #expect(document.status == .ok)
             let schemas = try #require(document.json["components"]?["schemas"])
@@ -265,6 +272,7 @@ struct NorthboundAPITests {
                 ("os-update-policies", "osUpdatePolicies", "OSUpdatePolicy"),
                 ("schedules/single", "singleSchedules", "SingleScheduleResource"),
                 ("schedules/repeated", "repeatedSchedules", "RepeatedScheduleResource"),
+                ("rollouts", "rollouts", "Rollout"), ("rollouts/\(rollout)/hosts", "hosts", "RolloutHost"),
             ]
             for (collection, key, schema) in lists {
                 let answer = try await world.call(.get, "\(world.path)/\(collection)")
@@ -279,6 +287,30 @@ struct NorthboundAPITests {
             #expect(Set(host.json["instance"]?.keys ?? []) == fields("InstanceResource"))
             #expect(Set(host.json["site"]?.keys ?? []) == fields("SiteResource"))
             #expect(Set(host.json["site"]?["region"]?.keys ?? []) == fields("RegionResource"))
+            let rolloutJSON = try await world.call(.get, "\(world.path)/rollouts/\(rollout)").json
+            #expect(Set(rolloutJSON.keys) == fields("Rollout"))
+            #expect(Set(rolloutJSON.array("waves").first?.keys ?? []) == fields("RolloutWave"))
+            for preview in [
+                try await world.call(.get, "\(world.path)/rollouts/\(rollout)/preview"),
+                try await world.call(
+                    .post,
+                    "\(world.path)/rollouts/preview",
+                    #"{"name":"p","osUpdatePolicyId":"\#(latest)","hostIds":["\#(fleet.host)"]}"#
+                ),
+            ] {
+                #expect(preview.status == .ok, "\(preview.text)")
+                #expect(Set(preview.json.keys) == fields("RolloutPreview"))
+                #expect(Set(preview.json.array("waves").first?.keys ?? []) == fields("RolloutPreviewWave"))
+                #expect(Set(preview.json.array("hosts").first?.keys ?? []) == fields("RolloutPreviewHost"))
+            }
+            // A skip reason, for the shape of skippedByReason: the host is in the rollout above.
+            let skipped = try await world.call(
+                .post,
+                "\(world.path)/rollouts/preview",
+                #"{"name":"p","osUpdatePolicyId":"\#(latest)","hostIds":["\#(fleet.host)"]}"#
+            )
+            let reason = try #require(skipped.json.array("skippedByReason").first)
+            #expect(Set(reason.keys) == fields("RolloutSkipCount"))
         }
     }
 

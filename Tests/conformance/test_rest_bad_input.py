@@ -6,7 +6,8 @@ The cases follow the northbound reference (§1, §2.1–§2.4, §3): unknown and
 invalid JSON and invalid UTF-8, text over its maximum length, pattern violations, enum values, the OS Update Policy
 rules (LATEST takes no other field; TARGET needs one; mutable and immutable fields exclude each other), single
 schedules in the past or ending before they start, more than one schedule target, and cron fields outside the
-API's patterns (no ranges, steps or leading zeros). Query parameters (paging, `filter`, `orderBy`, `unixEpoch`)
+API's patterns (no ranges, steps or leading zeros), and rollouts (wave sizes against the target set, each wave exactly
+one of `hosts` and `percent`, thresholds 0..100, exactly one target, on create and on preview alike). Query parameters (paging, `filter`, `orderBy`, `unixEpoch`)
 and IDs of the wrong kind in the path are checked the same way. Bodies over the server's size limit are refused
 whole.
 """
@@ -48,7 +49,7 @@ def fleet(day2, default):
 
 
 LISTS = ["regions", "sites", "compute/hosts", "compute/instances", "compute/os", "os-update-policies",
-         "os-update-runs", "schedules/single", "schedules/repeated"]
+         "os-update-runs", "schedules/single", "schedules/repeated", "rollouts"]
 
 
 def snapshot(day2):
@@ -90,6 +91,14 @@ def repeated_body(f, **extra):
             "cronDayWeek": "0,6", **extra}
     return {k: v for k, v in body.items() if v is not None}
 
+
+def rollout_body(f, **extra):
+    """A rollout of the fixture's site (its two hosts) to the TARGET policy; `None` leaves a field out."""
+    body = {"name": "bad-input-rollout", "osUpdatePolicyId": f["target"], "siteId": f["site"], **extra}
+    return {k: v for k, v in body.items() if v is not None}
+
+
+TARGETS = ("target", "regionId", "siteId", "hostIds", "filter")
 
 LATEST_WITH = "LATEST"
 # (case id, request builder f -> (method, path, body), fields the message may name first, code)
@@ -269,6 +278,46 @@ CASES = [
      lambda f: ("PATCH", f"schedules/repeated/{f['repeated']}", {"name": "renamed", "cronHours": "1-3"}), "cronHours"),
     ("repeated patch duration zero",
      lambda f: ("PATCH", f"schedules/repeated/{f['repeated']}", {"durationSeconds": 0}), "durationSeconds"),
+    # Rollouts (the fixture's site has two hosts)
+    ("rollout waves more than the set",
+     lambda f: ("POST", "rollouts", rollout_body(f, waves=[{"hosts": 1}, {"hosts": 2}])), "waves[1].hosts"),
+    ("rollout first wave takes every host",
+     lambda f: ("POST", "rollouts", rollout_body(f, waves=[{"hosts": 2}, {"percent": 100}])), "waves[0].hosts"),
+    ("rollout no waves", lambda f: ("POST", "rollouts", rollout_body(f, waves=[])), "waves"),
+    ("rollout wave percent 0", lambda f: ("POST", "rollouts", rollout_body(f, waves=[{"percent": 0}])), "waves[0].percent"),
+    ("rollout wave percent 101",
+     lambda f: ("POST", "rollouts", rollout_body(f, waves=[{"percent": 101}])), "waves[0].percent"),
+    ("rollout wave hosts 0", lambda f: ("POST", "rollouts", rollout_body(f, waves=[{"hosts": 0}])), "waves[0].hosts"),
+    ("rollout wave with hosts and percent",
+     lambda f: ("POST", "rollouts", rollout_body(f, waves=[{"hosts": 1, "percent": 50}])), "waves[0]"),
+    ("rollout wave with neither", lambda f: ("POST", "rollouts", rollout_body(f, waves=[{"hosts": 1}, {}])), "waves[1]"),
+    ("rollout wave read-only total",
+     lambda f: ("POST", "rollouts", rollout_body(f, waves=[{"percent": 50, "total": 1}])), "waves[0].total"),
+    ("rollout successThreshold -1", lambda f: ("POST", "rollouts", rollout_body(f, successThreshold=-1)), "successThreshold"),
+    ("rollout successThreshold 101", lambda f: ("POST", "rollouts", rollout_body(f, successThreshold=101)), "successThreshold"),
+    ("rollout failureThreshold -1", lambda f: ("POST", "rollouts", rollout_body(f, failureThreshold=-1)), "failureThreshold"),
+    ("rollout failureThreshold 101", lambda f: ("POST", "rollouts", rollout_body(f, failureThreshold=101)), "failureThreshold"),
+    ("rollout commit deadline under a minute",
+     lambda f: ("POST", "rollouts", rollout_body(f, commitDeadlineSeconds=59)), "commitDeadlineSeconds"),
+    ("rollout window over a day", lambda f: ("POST", "rollouts", rollout_body(f, windowSeconds=86401)), "windowSeconds"),
+    ("rollout unknown field", lambda f: ("POST", "rollouts", rollout_body(f, colour="red")), "colour"),
+    ("rollout read-only state", lambda f: ("POST", "rollouts", rollout_body(f, state="ROLLOUT_STATE_RUNNING")), "state"),
+    ("rollout read-only totalHosts", lambda f: ("POST", "rollouts", rollout_body(f, totalHosts=2)), "totalHosts"),
+    ("rollout siteId and hostIds", lambda f: ("POST", "rollouts", rollout_body(f, hostIds=[f["host"]])), TARGETS),
+    ("rollout no target", lambda f: ("POST", "rollouts", rollout_body(f, siteId=None)), TARGETS),
+    ("rollout hostIds twice the same",
+     lambda f: ("POST", "rollouts", rollout_body(f, siteId=None, hostIds=[f["host"], f["host"]])), "hostIds[1]"),
+    ("rollout siteId of another kind", lambda f: ("POST", "rollouts", rollout_body(f, siteId=f["region"])), "siteId"),
+    ("rollout policy required", lambda f: ("POST", "rollouts", rollout_body(f, osUpdatePolicyId=None)), "osUpdatePolicyId"),
+    ("rollout name required", lambda f: ("POST", "rollouts", rollout_body(f, name=None)), "name"),
+    ("rollout filter that does not parse",
+     lambda f: ("POST", "rollouts", rollout_body(f, siteId=None, filter="name==")), "filter"),
+    ("rollout preview two targets",
+     lambda f: ("POST", "rollouts/preview", rollout_body(f, regionId=f["region"])), TARGETS),
+    ("rollout preview wave percent 0",
+     lambda f: ("POST", "rollouts/preview", rollout_body(f, waves=[{"percent": 0}])), "waves[0].percent"),
+    ("rollout action with a field",
+     lambda f: ("POST", "rollouts/rollout-00000000/pause", {"force": True}), "force"),
 ]
 
 
@@ -302,7 +351,7 @@ def test_bad_body_is_refused_and_changes_nothing(day2, default, fleet, build, fi
 
 
 COLLECTIONS = ["regions", "sites", "compute/hosts", "compute/instances", "compute/os", "os-update-policies",
-               "schedules/single", "schedules/repeated"]
+               "schedules/single", "schedules/repeated", "rollouts", "rollouts/preview"]
 
 
 @pytest.mark.parametrize("payload", [
@@ -367,6 +416,8 @@ def test_oversized_token_form_is_refused(day2):
     ("compute/schedules", {"unixEpoch": "soon"}, "unixEpoch"),
     ("schedules/single", {"pageSize": 0}, "pageSize"),
     ("compute/schedules", {"hostId": "site-12345678"}, "hostId"),
+    ("rollouts", {"pageSize": 0}, "pageSize"),
+    ("rollouts", {"filter": "noSuchField=1"}, "filter"),
 ])
 def test_bad_query_parameter_is_refused(day2, default, fleet, path, query, field):
     """List parameters out of their range or pattern (reference §2.2: pageSize 1..100, offset 0..10000, a filter
@@ -400,7 +451,8 @@ def test_schedule_list_with_two_targets_is_refused(day2, default, fleet):
 @pytest.mark.parametrize("path", ["regions/site-12345678", "compute/hosts/inst-12345678", "compute/instances/host-12345678",
                                   "compute/os/os-1234", "os-update-policies/policy-12345678",
                                   "os-update-runs/osupdaterun-XYZ", "schedules/single/repeatedsche-12345678",
-                                  "schedules/repeated/singlesche-12345678", "sites/site-1234567g"])
+                                  "schedules/repeated/singlesche-12345678", "sites/site-1234567g",
+                                  "rollouts/site-12345678"])
 def test_id_of_the_wrong_kind_is_400(day2, default, fleet, path):
     """An ID in the path with an unknown prefix or a malformed suffix is 400 (a well-formed one that does not
     exist is 404), for GET and DELETE alike; DELETE changes nothing."""
