@@ -117,6 +117,8 @@ public enum RolloutMachine {
             host.runId = run.runId
             if let end = run.endTime {
                 host.endedAt = end
+                // A run first seen already ended (the controller passed while it ran): it started when it opened.
+                if host.startedAt == nil { host.startedAt = run.startTime }
                 if run.indicator == .error {
                     host.state = .failed
                     host.reason = .updateFailed

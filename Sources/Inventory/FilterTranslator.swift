@@ -36,7 +36,7 @@ enum FilterSchema {
 
     static let fields: [String: [String: FilterField]] = [
         "rollouts": common.merging(texts("name", "state_reason")) { a, _ in a }
-            .merging(integers("start_seconds", "current_wave")) { a, _ in a }
+            .merging(integers("start_seconds")) { a, _ in a }
             .merging([
                 "state": .enumeration("state", names(RolloutState.self)),
                 "os_update_policy": .edge(table: "os_update_policies", local: "os_update_policy_id", remote: "resource_id"),

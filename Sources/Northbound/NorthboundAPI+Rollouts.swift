@@ -157,8 +157,9 @@ extension NorthboundAPI {
                 }
             }
         }
-        if let value = body.int("successThreshold") { rollout.successThreshold = Int(value) }
         if let value = body.int("failureThreshold") { rollout.failureThreshold = Int(value) }
+        // Omitted, the success threshold leaves room for the failures the failure threshold tolerates.
+        rollout.successThreshold = body.int("successThreshold").map { Int($0) } ?? max(1, 100 - rollout.failureThreshold)
         if let value = body.int("soakSeconds") { rollout.soakSeconds = value }
         if let value = body.int("commitDeadlineSeconds") { rollout.commitDeadlineSeconds = value }
         if let value = body.int("startSeconds") { rollout.startSeconds = value }

@@ -172,7 +172,7 @@ struct RolloutAPITests {
             #expect(created.string("stateReason") == "")
             #expect(created["currentWave"] == .int(0))
             #expect(created["totalHosts"] == .int(4))
-            #expect(created["successThreshold"] == .int(100), "the default")
+            #expect(created["successThreshold"] == .int(80), "the default: 100 - failureThreshold")
             #expect(created["failureThreshold"] == .int(20))
             #expect(created["soakSeconds"] == .int(600))
             #expect(created["commitDeadlineSeconds"] == .int(7200), "the default")
@@ -343,6 +343,41 @@ struct RolloutAPITests {
             #expect(answer.message == "cannot cancel a rollout in state ROLLOUT_STATE_CANCELLED")
             answer = try await world.call(.get, "\(world.path)/rollouts?filter=state=ROLLOUT_STATE_CANCELLED")
             #expect(answer.items("rollouts").map { $0.string("resourceId") } == [id])
+        }
+    }
+
+    @Test("an omitted successThreshold leaves room for the tolerated failures; a given one is kept")
+    func thresholdDefaults() async throws {
+        try await APIWorld.run(.sqliteMemory) { world in
+            let fleet = try await RolloutFleet(world)
+            var answer = try await world.call(
+                .post,
+                "\(world.path)/rollouts/preview",
+                #"{"name":"tolerant","osUpdatePolicyId":"\#(fleet.toNew)","siteId":"\#(fleet.site)","failureThreshold":20}"#
+            )
+            #expect(answer.status == .ok, "\(answer.text)")
+            answer = try await world.call(
+                .post,
+                "\(world.path)/rollouts",
+                #"{"name":"tolerant","osUpdatePolicyId":"\#(fleet.toNew)","siteId":"\#(fleet.site)","failureThreshold":20}"#
+            )
+            #expect(answer.json["successThreshold"] == .int(80), "\(answer.text)")
+            #expect(answer.json["failureThreshold"] == .int(20))
+            let id = try #require(answer.string("resourceId"))
+            _ = try await world.call(.post, "\(world.path)/rollouts/\(id)/cancel")
+            answer = try await world.call(
+                .post,
+                "\(world.path)/rollouts",
+                #"{"name":"strict","osUpdatePolicyId":"\#(fleet.toNew)","siteId":"\#(fleet.site)","failureThreshold":100,"successThreshold":100}"#
+            )
+            #expect(answer.json["successThreshold"] == .int(100), "\(answer.text)")
+            answer = try await world.call(
+                .post,
+                "\(world.path)/rollouts/preview",
+                #"{"name":"zero","osUpdatePolicyId":"\#(fleet.toNew)","siteId":"\#(fleet.site)","successThreshold":0}"#
+            )
+            #expect(answer.status == .badRequest)
+            #expect(answer.message.hasPrefix("successThreshold:"), "\(answer.text)")
         }
     }
 

@@ -60,7 +60,7 @@ export async function renderRolloutForm(ctx) {
   const site = h('select', { name: 'site' });
   const hosts = h('textarea', { name: 'hosts', rows: 3, placeholder: 'edge-berlin-00, edge-berlin-02\nhost-1a2b3c4d' });
   const filter = h('input', { name: 'filter', autocomplete: 'off', placeholder: 'metadata=\'{"key":"ring","value":"canary"}\'' });
-  const successThreshold = h('input', { type: 'number', name: 'successThreshold', value: '100', min: 0, max: 100, inputmode: 'numeric' });
+  const successThreshold = h('input', { type: 'number', name: 'successThreshold', value: '', placeholder: '100 − failure threshold', min: 1, max: 100, inputmode: 'numeric' });
   const failureThreshold = h('input', { type: 'number', name: 'failureThreshold', value: '0', min: 0, max: 100, inputmode: 'numeric' });
   const soakMinutes = h('input', { type: 'number', name: 'soakMinutes', value: '0', min: 0, inputmode: 'numeric' });
   const commitDeadlineMinutes = h('input', { type: 'number', name: 'commitDeadlineMinutes', value: '120', min: 1, inputmode: 'numeric' });
@@ -96,7 +96,7 @@ export async function renderRolloutForm(ctx) {
       waveList, wavesError, h('div', { class: 'wave-actions' }, addWave)),
     h('fieldset', { class: 'group' }, h('legend', {}, 'Gates'),
       h('div', { class: 'grid-2' },
-        field('Success threshold (%)', successThreshold, { hint: 'Share of a wave updated (or skipped) before the next opens.' }),
+        field('Success threshold (%)', successThreshold, { hint: 'Share of a wave updated (or skipped) before the next opens; empty: 100 − the failure threshold.' }),
         field('Failure threshold (%)', failureThreshold, { hint: 'Share of a wave failed above which the rollout pauses; 0: the first failure pauses.' }),
         field('Soak (minutes)', soakMinutes, { hint: 'Wait after a wave succeeds before the next opens.' }),
         field('Commit deadline (minutes)', commitDeadlineMinutes, { hint: 'A host that started but has not reported success by then counts as failed.' }))),
@@ -264,6 +264,8 @@ export async function renderRolloutForm(ctx) {
     ];
     if (!respectWindows.checked) numbers.push(['windowMinutes', windowMinutes, 60, 'windowSeconds']);
     for (const [fieldName, input, factor, key] of numbers) {
+      // Left empty, the server derives the success threshold from the failure threshold.
+      if (fieldName === 'successThreshold' && input.value.trim() === '') continue;
       const n = whole(input);
       if (n === null) problems[fieldName] = 'Enter a whole number.';
       else body[key] = n * factor;
