@@ -590,7 +590,7 @@ def verify_rollout(project: Project, rollout_id: str, nodes) -> list:
 def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: Path) -> bool:
     work = Path(tempfile.mkdtemp(prefix=f"day2-fault-{scenario}-"))
     log(f"scenario {scenario}: work folder {work}")
-    release = publish_release(orchestrator_binary, work, tampered=args.nodes >= 4)
+    release = publish_release(orchestrator_binary, work, tampered=args.nodes >= 4 and scenario != "rollout")
     global TLS_CONTEXT
     tls = make_certificates(work / "tls") if getattr(args, "tls", False) else None
     TLS_CONTEXT = ssl.create_default_context(cafile=str(tls["ca"])) if tls else None
@@ -639,7 +639,8 @@ def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: P
         for node in nodes:
             node.prepare(grpc_port, http_port, token_path, ca=tls["ca"] if tls else None)
             node.start(agent_binary)
-        log(f"{len(nodes)} agents started ({emt_count} immutable: one fails its first boot"
+        log(f"{len(nodes)} agents started ({emt_count} immutable"
+            f"{': one fails its first boot' if plan else ''}"
             f"{', one is offered a tampered image' if len(plan) > 1 else ''})")
         opens = int(time.time()) + 8
         project.ok("POST", "schedules/single", {"name": "fault-window", "scheduleStatus": "SCHEDULE_STATUS_OS_UPDATE",
@@ -674,7 +675,7 @@ def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: P
             # In the middle of the rollout as the control plane sees it: some runs open, not every node finished.
             if scenario != "plain" and open_runs and now != last and done < len(nodes) and kills < args.kills:
                 kills += 1
-                if scenario == "restart":
+                if scenario in ("restart", "rollout"):
                     servers[0].kill()
                     time.sleep(args.down_seconds)
                     servers[0].start()
