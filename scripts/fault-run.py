@@ -642,11 +642,7 @@ def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: P
         log(f"{len(nodes)} agents started ({emt_count} immutable"
             f"{': one fails its first boot' if plan else ''}"
             f"{', one is offered a tampered image' if len(plan) > 1 else ''})")
-        opens = int(time.time()) + 8
-        project.ok("POST", "schedules/single", {"name": "fault-window", "scheduleStatus": "SCHEDULE_STATUS_OS_UPDATE",
-                                                "startSeconds": opens, "endSeconds": opens + 3600,
-                                                "targetRegionId": region["resourceId"]})
-        log("a region-wide window opens in 8 s")
+        # Before any window: an immutable node must not even download its image ahead of its wave.
         rollout = None
         if scenario == "rollout":
             emt = [n for n in nodes if n.kind == "emt"]
@@ -658,6 +654,11 @@ def run_scenario(scenario: str, args, orchestrator_binary: Path, agent_binary: P
                 "waves": [{"hosts": 1}, {"hosts": 1}, {"percent": 100}] if len(emt) >= 3 else [{"percent": 100}],
             })
             log(f"rollout {rollout['resourceId']} over {len(emt)} immutable hosts in {len(rollout['waves'])} waves")
+        opens = int(time.time()) + 8
+        project.ok("POST", "schedules/single", {"name": "fault-window", "scheduleStatus": "SCHEDULE_STATUS_OS_UPDATE",
+                                                "startSeconds": opens, "endSeconds": opens + 3600,
+                                                "targetRegionId": region["resourceId"]})
+        log("a region-wide window opens in 8 s")
 
         kills, last, started = 0, None, time.monotonic()
         while True:
