@@ -169,37 +169,52 @@ public enum RolloutPlanner {
         candidates: [RolloutCandidate],
         policy: PolicyResolution
     ) throws(ValidationError) -> [PlannedHost] {
-        var eligible: [(RolloutCandidate, RolloutOffer)] = []
-        var skipped: [(RolloutCandidate, RolloutHostReason, RolloutOffer?)] = []
-        for candidate in candidates {
-            guard let instance = candidate.instance else {
-                skipped.append((candidate, .noInstance, nil))
-                continue
+        // Indices into `candidates` and the per-host decisions, so that sorting moves integers, not hosts.
+        var offers: [RolloutOffer?] = Array(repeating: nil, count: candidates.count)
+        var reasons: [RolloutHostReason?] = Array(repeating: nil, count: candidates.count)
+        var eligible: [Int] = []
+        var skipped: [Int] = []
+        eligible.reserveCapacity(candidates.count)
+        // What a host gets depends only on its OS: resolved once per OS resource.
+        var resolved: [String: Result<RolloutOffer, RolloutHostReason>] = [:]
+        for index in candidates.indices {
+            let reason: RolloutHostReason?
+            if let instance = candidates[index].instance {
+                if candidates[index].untrusted || instance.untrusted {
+                    reason = .untrusted
+                } else if candidates[index].otherRollout != nil {
+                    reason = .inAnotherRollout
+                } else {
+                    let result: Result<RolloutOffer, RolloutHostReason>
+                    if let known = resolved[instance.osId] {
+                        result = known
+                    } else {
+                        result = policy.resolve(instance)
+                        resolved[instance.osId] = result
+                    }
+                    switch result {
+                    case .success(let offer):
+                        offers[index] = offer
+                        reason = nil
+                    case .failure(let refusal):
+                        reason = refusal
+                    }
+                }
+            } else {
+                reason = .noInstance
             }
-            if candidate.untrusted || instance.untrusted {
-                skipped.append((candidate, .untrusted, nil))
-                continue
-            }
-            if candidate.otherRollout != nil {
-                skipped.append((candidate, .inAnotherRollout, nil))
-                continue
-            }
-            switch policy.resolve(instance) {
-            case .success(let offer): eligible.append((candidate, offer))
-            case .failure(let reason): skipped.append((candidate, reason, nil))
-            }
+            reasons[index] = reason
+            if reason == nil { eligible.append(index) } else { skipped.append(index) }
         }
         let sizes = try Rollout.waveSizes(rollout.waves.map(\.size), total: candidates.count)
-        let ordered =
-            interleaved(eligible, site: { $0.0.siteId }, id: { $0.0.hostId })
-            .map { (candidate: $0.0, state: RolloutHostState.pending, reason: RolloutHostReason?.none, offer: Optional($0.1)) }
-            + interleaved(skipped, site: { $0.0.siteId }, id: { $0.0.hostId })
-            .map { (candidate: $0.0, state: RolloutHostState.skipped, reason: Optional($0.1), offer: $0.2) }
+        let site: (Int) -> String? = { candidates[$0].siteId }
+        let id: (Int) -> String = { candidates[$0].hostId }
+        let ordered = interleaved(eligible, site: site, id: id) + interleaved(skipped, site: site, id: id)
         var result: [PlannedHost] = []
         result.reserveCapacity(ordered.count)
         var wave = 0
         var left = sizes.first ?? 0
-        for (position, entry) in ordered.enumerated() {
+        for (position, index) in ordered.enumerated() {
             while left == 0 && wave + 1 < sizes.count {
                 wave += 1
                 left = sizes[wave]
@@ -207,12 +222,12 @@ public enum RolloutPlanner {
             left -= 1
             result.append(
                 PlannedHost(
-                    candidate: entry.candidate,
+                    candidate: candidates[index],
                     wave: wave,
                     position: position,
-                    state: entry.state,
-                    reason: entry.reason,
-                    offer: entry.offer
+                    state: reasons[index] == nil ? .pending : .skipped,
+                    reason: reasons[index],
+                    offer: offers[index]
                 )
             )
         }

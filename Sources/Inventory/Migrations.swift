@@ -85,7 +85,6 @@ enum Migrations {
         )
         """,
         "CREATE UNIQUE INDEX rollout_hosts_owner ON rollout_hosts (tenant_id, host_id) WHERE active = 1",
-        "CREATE INDEX rollout_hosts_host ON rollout_hosts (tenant_id, host_id)",
         "CREATE INDEX rollout_hosts_order ON rollout_hosts (tenant_id, rollout_id, position)",
         "CREATE INDEX rollout_hosts_state ON rollout_hosts (tenant_id, rollout_id, state, wave)",
         "CREATE INDEX runs_instance_start ON os_update_runs (tenant_id, instance_id, start_time)",

@@ -86,8 +86,11 @@ extension SQLInventoryStore {
                 )
             }
             // Finished rollouts forget the host (their counts keep it).
+            // By rollout, so that each delete is a primary-key lookup (no index on the host alone: every row of a
+            // rollout of 100,000 hosts would pay for it on insert).
             try await store.execute(
-                "DELETE FROM rollout_hosts WHERE tenant_id = ? AND host_id = ?",
+                "DELETE FROM rollout_hosts WHERE rollout_id IN (SELECT resource_id FROM rollouts WHERE tenant_id = ?) "
+                    + "AND host_id = ?",
                 [.text(tenant), .text(id)]
             )
             try await store.execute(

@@ -117,19 +117,6 @@ public struct SouthboundBenchmark: Sendable {
             report: report
         )
         var measured = [empty, real]
-        if statusChanges {
-            measured.append(
-                try await measure(
-                    name: "poll with a status change (a write)",
-                    service: MaintenanceService(manager: manager, logger: quiet),
-                    verifier: verifier,
-                    token: token,
-                    hostCount: fleet.hostCount,
-                    warmUp: false,
-                    cycle: Self.statusCycle
-                )
-            )
-        }
         var rolloutLines: [String] = []
         if rollout {
             let policy = try await store.createPolicy(
@@ -170,6 +157,26 @@ public struct SouthboundBenchmark: Sendable {
                     format: "rollout poll / poll ratio: %.2f (the gate's cost: %.1f %% of the poll rate)",
                     gated.0.throughput / max(real.0.throughput, 1),
                     (1 - gated.0.throughput / max(real.0.throughput, 1)) * 100
+                )
+            )
+        }
+        if rollout, let id = try await store.rollouts(tenant: fleet.tenant, ListQuery()).items.first?.resourceId {
+            // Released again, so that the status-change case measures what it measured before rollouts existed.
+            let work = try await store.rolloutWork(tenant: fleet.tenant, id: id)
+            let now = Int64(Date().timeIntervalSince1970)
+            let cancelled = try RolloutMachine.cancel(work.rollout, by: "bench", now: now)
+            _ = try await store.applyRolloutAdvance(tenant: fleet.tenant, cancelled, version: work.version, now: now)
+        }
+        if statusChanges {
+            measured.append(
+                try await measure(
+                    name: "poll with a status change (a write)",
+                    service: MaintenanceService(manager: manager, logger: quiet),
+                    verifier: verifier,
+                    token: token,
+                    hostCount: fleet.hostCount,
+                    warmUp: false,
+                    cycle: Self.statusCycle
                 )
             )
         }

@@ -275,7 +275,7 @@ struct DemoCommand: AsyncParsableCommand {
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a benchmark and print throughput, p50/p99, memory and the ratio to a baseline.",
-        subcommands: [BenchStore.self, BenchSouthbound.self]
+        subcommands: [BenchStore.self, BenchSouthbound.self, BenchRollout.self]
     )
 }
 
@@ -371,6 +371,33 @@ struct BenchSouthbound: AsyncParsableCommand {
             store,
             label in
             try await configured.run(store: store, label: label, logger: Logger(label: "day2.bench")) { print($0) }
+        }
+    }
+}
+
+/// `day2-orchestrator bench rollout`.
+struct BenchRollout: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollout",
+        abstract: "Preview, create and cancel a rollout over the whole fleet, against reading every host."
+    )
+
+    @Option(help: "sqlite (a fresh temporary file), sqlite:/path/file.sqlite, or a postgres:// URL")
+    var database: String = "sqlite"
+    @Option(help: "Hosts in the fleet")
+    var hosts: Int = 100_000
+    @Option(help: "Times each operation is measured")
+    var repetitions: Int = 3
+
+    func run() async throws {
+        var benchmark = RolloutBenchmark()
+        benchmark.hosts = hosts
+        benchmark.repetitions = max(1, repetitions)
+        let configured = benchmark
+        try await StoreBenchmarkRunner.withStore(database: database, logger: Logger(label: "day2.bench")) {
+            store,
+            label in
+            try await configured.run(store: store, label: label) { print($0) }
         }
     }
 }
