@@ -284,8 +284,17 @@ struct RolloutCommands: ParsableCommand {
         }
     }
 
+    /// Pause, resume and cancel: one action on one rollout, answered with the rollout.
+    protocol RolloutActionCommand: CLICommand {
+        /// The path's last segment and the word for the result.
+        static var action: (verb: String, done: String) { get }
+        var rollout: String { get }
+        var connection: ConnectionOptions { get }
+        var output: OutputOptions { get }
+    }
+
     /// `day2ctl rollouts pause <id|name>`.
-    struct Pause: CLICommand {
+    struct Pause: RolloutActionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Pause a rollout: no further host starts its update (updates under way finish)."
         )
@@ -296,20 +305,11 @@ struct RolloutCommands: ParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var output: OutputOptions
 
-        func run(in context: CLIContext) async throws(CLIError) {
-            try await act(
-                "pause",
-                done: "paused",
-                rollout: rollout,
-                connection: connection,
-                output: output,
-                context: context
-            )
-        }
+        static let action = (verb: "pause", done: "paused")
     }
 
     /// `day2ctl rollouts resume <id|name>`.
-    struct Resume: CLICommand {
+    struct Resume: RolloutActionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Resume a paused rollout; the failures seen so far are accepted and pause it no more."
         )
@@ -320,20 +320,11 @@ struct RolloutCommands: ParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var output: OutputOptions
 
-        func run(in context: CLIContext) async throws(CLIError) {
-            try await act(
-                "resume",
-                done: "resumed",
-                rollout: rollout,
-                connection: connection,
-                output: output,
-                context: context
-            )
-        }
+        static let action = (verb: "resume", done: "resumed")
     }
 
     /// `day2ctl rollouts cancel <id|name>`.
-    struct Cancel: CLICommand {
+    struct Cancel: RolloutActionCommand {
         static let configuration = CommandConfiguration(
             abstract: "Cancel a rollout: hosts not yet started are skipped (updates under way finish)."
         )
@@ -344,16 +335,7 @@ struct RolloutCommands: ParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var output: OutputOptions
 
-        func run(in context: CLIContext) async throws(CLIError) {
-            try await act(
-                "cancel",
-                done: "cancelled",
-                rollout: rollout,
-                connection: connection,
-                output: output,
-                context: context
-            )
-        }
+        static let action = (verb: "cancel", done: "cancelled")
     }
 
     // MARK: preview, delete
@@ -414,5 +396,18 @@ struct RolloutCommands: ParsableCommand {
                 )
             }
         }
+    }
+}
+
+extension RolloutCommands.RolloutActionCommand {
+    func run(in context: CLIContext) async throws(CLIError) {
+        try await RolloutCommands.act(
+            Self.action.verb,
+            done: Self.action.done,
+            rollout: rollout,
+            connection: connection,
+            output: output,
+            context: context
+        )
     }
 }

@@ -374,17 +374,19 @@ enum APISchemas {
         ]
     )
 
+    /// The fields a rollout's host list and a preview's hosts share: which host, its wave, state and reason.
+    static func rolloutHostIdentity(reason summary: String) -> [APIField] {
+        [
+            .readOnly("hostId", .string(nil)), .readOnly("hostName", .string(nil)), .readOnly("siteId", .string(nil)),
+            count("wave", "1-based wave number"), .enumeration("state", RolloutHostState.self, access: .readOnly),
+            .readOnly("reason", .enumeration([""] + RolloutHostReason.allCases.map(\.rawValue)), summary),
+        ]
+    }
+
     /// One host of a rollout (`GET rollouts/{id}/hosts`).
     static let rolloutHost = APISchema(
         name: "RolloutHost",
-        fields: [
-            .readOnly("hostId", .string(nil)), .readOnly("hostName", .string(nil)), .readOnly("siteId", .string(nil)),
-            count("wave", "1-based wave number"), .enumeration("state", RolloutHostState.self, access: .readOnly),
-            .readOnly(
-                "reason",
-                .enumeration([""] + RolloutHostReason.allCases.map(\.rawValue)),
-                "why it was skipped or failed; \"\" otherwise"
-            ),
+        fields: rolloutHostIdentity(reason: "why it was skipped or failed; \"\" otherwise") + [
             .readOnly("reasonDetail", .string(nil)),
             .readOnly("runId", .string(nil), "its update run, \"\" before one"),
             .readOnly("openedAt", uint32, "when its wave opened for it (Unix seconds), 0 before"),
@@ -414,14 +416,7 @@ enum APISchemas {
     /// One host of a rollout preview.
     static let rolloutPreviewHost = APISchema(
         name: "RolloutPreviewHost",
-        fields: [
-            .readOnly("hostId", .string(nil)), .readOnly("hostName", .string(nil)), .readOnly("siteId", .string(nil)),
-            count("wave", "1-based wave number"), .enumeration("state", RolloutHostState.self, access: .readOnly),
-            .readOnly(
-                "reason",
-                .enumeration([""] + RolloutHostReason.allCases.map(\.rawValue)),
-                "why it is skipped; \"\" otherwise"
-            ),
+        fields: rolloutHostIdentity(reason: "why it is skipped; \"\" otherwise") + [
             .readOnly("osId", .string(nil), "the OS resource it would get, \"\" for a package update"),
             .readOnly("offer", .string(nil), "what it would get, for a person"),
             .readOnly("earliestStart", uint32, "the earliest its update can start (Unix seconds), 0 when never"),
