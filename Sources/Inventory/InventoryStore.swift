@@ -253,6 +253,75 @@ public struct InstanceReport: Sendable, Equatable {
     }
 }
 
+/// What one report does to its instance's update run (see ``ReportRecord``).
+public struct RunChange: Sendable, Equatable {
+    /// The run's status text and indicator after the report.
+    public var status: String
+    public var indicator: StatusIndication
+    /// The node's status detail; empty keeps the run's detail.
+    public var detail: String
+    /// Whether the report ends the run (UPDATED, FAILED).
+    public var endsRun: Bool
+    /// The report's time, Unix seconds.
+    public var at: Int64
+    /// For a run this report opens: its name, description and the policy the poll applied.
+    public var name: String
+    public var description: String
+    public var appliedPolicyId: String?
+
+    /// Creates a change.
+    public init(
+        status: String,
+        indicator: StatusIndication,
+        detail: String,
+        endsRun: Bool,
+        at: Int64,
+        name: String,
+        description: String,
+        appliedPolicyId: String?
+    ) {
+        self.status = status
+        self.indicator = indicator
+        self.detail = detail
+        self.endsRun = endsRun
+        self.at = at
+        self.name = name
+        self.description = description
+        self.appliedPolicyId = appliedPolicyId
+    }
+
+    /// The run this change opens when the instance has no open run.
+    public func newRun(instanceId: String) -> OSUpdateRun {
+        OSUpdateRun(
+            name: name,
+            description: description,
+            appliedPolicyId: appliedPolicyId,
+            instanceId: instanceId,
+            statusIndicator: indicator,
+            status: status,
+            statusDetails: detail,
+            statusTimestamp: at,
+            startTime: at,
+            endTime: endsRun ? at : OSUpdateRun.openEndTime
+        )
+    }
+}
+
+/// One agent report as the store writes it: the instance's reported fields and, for a status change, its run.
+public struct ReportRecord: Sendable, Equatable {
+    public var tenant: String
+    public var report: InstanceReport
+    /// nil when the report does not concern a run (UP_TO_DATE, or an unchanged status).
+    public var run: RunChange?
+
+    /// Creates a record.
+    public init(tenant: String, report: InstanceReport, run: RunChange?) {
+        self.tenant = tenant
+        self.report = report
+        self.run = run
+    }
+}
+
 /// The Inventory: every resource of Day 2, scoped by tenant (project UUID) on every call.
 ///
 /// Implementations never return or change a row of another tenant; a resource of another tenant is "not found".
@@ -339,6 +408,10 @@ public protocol InventoryStore: Sendable {
     /// after an immutable update the running OS and its CVEs): a change an operator made meanwhile to any other
     /// field is kept. Not found when the instance is gone.
     func recordInstanceReport(tenant: String, _ report: InstanceReport) async throws
+    /// Writes a batch of reports (any projects) as `recordInstanceReport` plus the run bookkeeping would one by one,
+    /// in a few statements for the whole batch: an open run advances when its status or indicator changes, a run
+    /// opens when there is none; all or nothing. Not found when an instance is gone.
+    func recordReports(_ records: [ReportRecord]) async throws
     /// Deletes an instance and its update runs.
     func deleteInstance(tenant: String, id: String) async throws
     /// Lists instances.

@@ -96,16 +96,15 @@ extension MaintenanceManager {
         return switchedTo ?? currentOS
     }
 
-    /// Writes one batch of reports in one transaction; when one of them fails (and so the transaction), each is
-    /// written alone so that only the faulty one fails. One error (or nil) per report, in order.
+    /// Writes one batch of reports in one transaction with the store's batch write (a few statements for the
+    /// whole batch); when that fails, each is written alone, one statement at a time, so that only the faulty one
+    /// fails. One error (or nil) per report, in order.
     static func write(_ batch: [ReportWrite], to store: Store) async -> [(any Error)?] {
         do {
-            try await store.withTransaction { tx in
-                for write in batch { try await apply(write, tx) }
-            }
+            try await store.withTransaction { tx in try await tx.recordReports(batch.map(\.record)) }
             return Array(repeating: nil, count: batch.count)
         } catch {
-            guard batch.count > 1 else { return [error] }
+            // Alone below (also a batch of one: its run's ID is then probed before the insert).
         }
         var errors: [(any Error)?] = []
         for write in batch {
@@ -119,7 +118,7 @@ extension MaintenanceManager {
         return errors
     }
 
-    /// One report's writes, inside the batch's transaction.
+    /// One report's writes, statement by statement (the fallback of a batch that failed).
     private static func apply(_ write: ReportWrite, _ tx: any InventoryStore) async throws {
         try await tx.recordInstanceReport(tenant: write.tenant, write.report)
         guard write.statusChanged else { return }
@@ -151,71 +150,27 @@ extension MaintenanceManager {
 
     /// Opens, advances or closes the instance's update run for a changed status.
     private static func recordRun(_ tx: any InventoryStore, _ write: ReportWrite) async throws {
-        let (tenant, instance, status, detail, now) = (
-            write.tenant, write.instance, write.status, write.detail, write.now
-        )
-        guard let (runText, indicator) = status.runStatus else { return }
-        var text = runText
-        if status == .updated && write.osType == .mutable, let count = Self.loggedPackageCount(detail) {
-            text = "Update completed - \(count) package(s) updated/installed"
-        }
-        if var run = try await tx.openRun(tenant: tenant, instanceId: instance.resourceId) {
-            guard run.status != text || run.statusIndicator != indicator else { return }
-            run.status = text
-            run.statusIndicator = indicator
-            run.statusTimestamp = now
-            if !detail.isEmpty { run.statusDetails = detail }
-            if status.endsRun { run.endTime = now }
+        guard let change = write.runChange else { return }
+        let tenant = write.tenant
+        if var run = try await tx.openRun(tenant: tenant, instanceId: write.instance.resourceId) {
+            guard run.status != change.status || run.statusIndicator != change.indicator else { return }
+            run.status = change.status
+            run.statusIndicator = change.indicator
+            run.statusTimestamp = change.at
+            if !change.detail.isEmpty { run.statusDetails = change.detail }
+            if change.endsRun { run.endTime = change.at }
             _ = try await tx.updateRun(tenant: tenant, run)
         } else {
             // A run is opened by whatever report first shows update activity, even when STARTED was never seen.
-            let run = OSUpdateRun(
-                name: Self.runName(hostName: write.hostName, now: now),
-                description: String("OS update for \(write.osName)".utf8.prefix(200)) ?? "OS update",
-                appliedPolicyId: write.appliedPolicyId,
-                instanceId: instance.resourceId,
-                statusIndicator: indicator,
-                status: text,
-                statusDetails: detail,
-                statusTimestamp: now,
-                startTime: now,
-                endTime: status.endsRun ? now : OSUpdateRun.openEndTime
-            )
-            _ = try await tx.createRun(tenant: tenant, run)
+            _ = try await tx.createRun(tenant: tenant, change.newRun(instanceId: write.instance.resourceId))
         }
     }
 
-    /// `<host name, at most 13 bytes> update <YYYYMMDD-HHMMSS>` (UTC).
-    static func runName(hostName: String, now: Int64) -> String {
-        var short = ""
-        for character in hostName where short.utf8.count + String(character).utf8.count <= 13 {
-            short.append(character)
-        }
-        let date = Date(timeIntervalSince1970: TimeInterval(now))
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        let stamp = String(
-            format: "%04d%02d%02d-%02d%02d%02d",
-            c.year ?? 0,
-            c.month ?? 0,
-            c.day ?? 0,
-            c.hour ?? 0,
-            c.minute ?? 0,
-            c.second ?? 0
-        )
-        return "\(short) update \(stamp)"
-    }
+    /// See ``RunText/runName(hostName:now:)``.
+    static func runName(hostName: String, now: Int64) -> String { RunText.runName(hostName: hostName, now: now) }
 
-    /// How many entries a status detail log has, in either shape agents send: `{"update_log":[…]}` (the
-    /// Maintenance Manager's schema) or `{"UpdateLog":[…]}` (what agents actually write); nil when it is neither.
-    static func loggedPackageCount(_ detail: String) -> Int? {
-        guard !detail.isEmpty,
-            let object = try? JSONSerialization.jsonObject(with: Data(detail.utf8)) as? [String: Any]
-        else { return nil }
-        let entries = (object["update_log"] ?? object["UpdateLog"]) as? [Any]
-        return entries?.count
-    }
+    /// See ``RunText/loggedPackageCount(_:)``.
+    static func loggedPackageCount(_ detail: String) -> Int? { RunText.loggedPackageCount(detail) }
 
     /// Closes runs that have had no report for longer than the commit deadline as failed, and marks their
     /// instances failed; returns how many it closed.
@@ -262,4 +217,63 @@ struct ReportWrite: Sendable {
     let status: AgentStatus
     let detail: String
     let now: Int64
+
+    /// What the report does to the run: nil when the status did not change or concerns no run.
+    var runChange: RunChange? {
+        guard statusChanged, let (runText, indicator) = status.runStatus else { return nil }
+        var text = runText
+        if status == .updated && osType == .mutable,
+            let count = RunText.loggedPackageCount(detail)
+        {
+            text = "Update completed - \(count) package(s) updated/installed"
+        }
+        return RunChange(
+            status: text,
+            indicator: indicator,
+            detail: detail,
+            endsRun: status.endsRun,
+            at: now,
+            name: RunText.runName(hostName: hostName, now: now),
+            description: String("OS update for \(osName)".utf8.prefix(200)) ?? "OS update",
+            appliedPolicyId: appliedPolicyId
+        )
+    }
+
+    /// The store's form of the report.
+    var record: ReportRecord { ReportRecord(tenant: tenant, report: report, run: runChange) }
+}
+
+/// The texts of update runs the Maintenance Manager writes.
+enum RunText {
+    /// `<host name, at most 13 bytes> update <YYYYMMDD-HHMMSS>` (UTC).
+    static func runName(hostName: String, now: Int64) -> String {
+        var short = ""
+        for character in hostName where short.utf8.count + String(character).utf8.count <= 13 {
+            short.append(character)
+        }
+        let date = Date(timeIntervalSince1970: TimeInterval(now))
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        let stamp = String(
+            format: "%04d%02d%02d-%02d%02d%02d",
+            c.year ?? 0,
+            c.month ?? 0,
+            c.day ?? 0,
+            c.hour ?? 0,
+            c.minute ?? 0,
+            c.second ?? 0
+        )
+        return "\(short) update \(stamp)"
+    }
+
+    /// How many entries a status detail log has, in either shape agents send: `{"update_log":[…]}` (the
+    /// Maintenance Manager's schema) or `{"UpdateLog":[…]}` (what agents actually write); nil when it is neither.
+    static func loggedPackageCount(_ detail: String) -> Int? {
+        guard !detail.isEmpty,
+            let object = try? JSONSerialization.jsonObject(with: Data(detail.utf8)) as? [String: Any]
+        else { return nil }
+        let entries = (object["update_log"] ?? object["UpdateLog"]) as? [Any]
+        return entries?.count
+    }
 }
