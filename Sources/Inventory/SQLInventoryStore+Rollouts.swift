@@ -128,7 +128,7 @@ extension SQLInventoryStore {
         if draft.startSeconds == 0 { draft.startSeconds = now }
         try validated(draft.validate)
         let checked = draft
-        return try await atomically { store in
+        let created = try await atomically { store in
             let (plan, _) = try await store.plan(tenant: tenant, checked)
             let owned = plan.filter { $0.candidate.otherRollout != nil }
             if let first = owned.first {
@@ -170,8 +170,14 @@ extension SQLInventoryStore {
                     [.text(tenant), .text(value.resourceId)]
                 )
             }
-            return value
+            return (value, plan.count)
         }
+        // PostgreSQL plans the poll's lookup from table statistics: analysed while the table was small, it would keep
+        // scanning every row of a large rollout for each poll (measured: a tenth of the poll rate at 20,000 hosts).
+        if executor.dialect == .postgres && created.1 >= 1000 {
+            try? await execute("ANALYZE rollout_hosts", [])
+        }
+        return created.0
     }
 
     public func previewRollout(tenant: String, _ rollout: Rollout) async throws -> RolloutPreview {
