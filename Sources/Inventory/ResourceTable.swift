@@ -361,7 +361,9 @@ enum Tables {
         return "SELECT \(columns.joined(separator: ", ")) FROM hosts h"
             + " LEFT JOIN instances i ON i.tenant_id = h.tenant_id AND i.host_id = h.resource_id"
             + " LEFT JOIN rollout_hosts rh ON rh.tenant_id = h.tenant_id AND rh.host_id = h.resource_id AND rh.active = 1"
-            + " LEFT JOIN rollouts ro ON ro.tenant_id = rh.tenant_id AND ro.resource_id = rh.rollout_id"
+            // By primary key alone: the row's composite foreign key already holds the rollout to the host's project,
+            // and PostgreSQL otherwise picked a tenant index and filtered every rollout of the project per row.
+            + " LEFT JOIN rollouts ro ON ro.resource_id = rh.rollout_id"
             + " WHERE h.tenant_id = ? AND h.uuid = ?"
     }()
 

@@ -143,13 +143,16 @@ public struct SouthboundBenchmark: Sendable {
                     createTime
                 ) + " (\(created.state.rawValue))"
             )
+            // Warmed up like the plain poll: the rollout's policy is new, so the poll cache starts over (on
+            // PostgreSQL every miss is a round trip, and without this the case measured the refill, not the gate).
             let gated = try await measure(
                 name: "poll, host in a running rollout (wave open)",
                 service: MaintenanceService(manager: manager, logger: quiet),
                 verifier: verifier,
                 token: token,
                 hostCount: fleet.hostCount,
-                warmUp: false
+                warmUp: warmUp,
+                report: report
             )
             measured.append(gated)
             rolloutLines.append(
