@@ -20,17 +20,7 @@ public struct RolloutBenchmark: Sendable {
         seeding.hosts = hosts
         let fleet = try await seeding.seed(store: store, report: report)
         let tenant = fleet.tenant
-        _ = try await store.createOSResource(
-            tenant: tenant,
-            OSResource(
-                name: "Edge Microvisor Toolkit 3.0.20260201",
-                imageUrl: "files/edge-readonly-3.0.20260201.raw.gz",
-                imageId: "3.0.20260201.0000",
-                sha256: String(repeating: "b", count: 64),
-                profileName: "microvisor-nonrt",
-                osType: .immutable
-            )
-        )
+        try await StoreBenchmark.publishNewerImage(store: store, tenant: tenant)
         let policy = try await store.createPolicy(tenant: tenant, OSUpdatePolicy(name: "bench", updatePolicy: .latest))
         let draft = Rollout(
             name: "bench",

@@ -85,17 +85,7 @@ public struct SouthboundBenchmark: Sendable {
         if rollout {
             // A newer image of the fleet's profile, so that a LATEST rollout has something to offer every host; made
             // before any measurement so that the plain poll answers the same offer.
-            _ = try await store.createOSResource(
-                tenant: fleet.tenant,
-                OSResource(
-                    name: "Edge Microvisor Toolkit 3.0.20260201",
-                    imageUrl: "files/edge-readonly-3.0.20260201.raw.gz",
-                    imageId: "3.0.20260201.0000",
-                    sha256: String(repeating: "b", count: 64),
-                    profileName: "microvisor-nonrt",
-                    osType: .immutable
-                )
-            )
+            try await StoreBenchmark.publishNewerImage(store: store, tenant: fleet.tenant)
         }
         let manager = MaintenanceManager(store: store, now: { Date() }, logger: quiet)
 

@@ -106,6 +106,21 @@ public struct StoreBenchmark: Sendable {
         String(format: "%08x-0000-4000-8000-%012x", index, index)
     }
 
+    /// A newer image of the seeded fleet's profile, so that a LATEST policy offers every host an update.
+    public static func publishNewerImage(store: some InventoryStore, tenant: String) async throws {
+        _ = try await store.createOSResource(
+            tenant: tenant,
+            OSResource(
+                name: "Edge Microvisor Toolkit 3.0.20260201",
+                imageUrl: "files/edge-readonly-3.0.20260201.raw.gz",
+                imageId: "3.0.20260201.0000",
+                sha256: String(repeating: "b", count: 64),
+                profileName: "microvisor-nonrt",
+                osType: .immutable
+            )
+        )
+    }
+
     /// The seeded fleet: its project, host count and sites.
     public struct Fleet: Sendable {
         /// The project's UUID.
